@@ -1,0 +1,13 @@
+package dev.lockwatch.agent.detect;
+
+import dev.lockwatch.agent.graph.WaitForGraph;
+import dev.lockwatch.bootstrap.ThreadRecord;
+
+import java.util.Map;
+
+/**
+ * One tick's view: the wait-for graph plus the live objects needed to describe its threads in a report.
+ * Short-lived: dropped at the end of the tick, so it keeps nothing alive.
+ */
+public record Sample(WaitForGraph graph, Map<Long, Thread> threads, Map<Long, ThreadRecord> records) {
+}

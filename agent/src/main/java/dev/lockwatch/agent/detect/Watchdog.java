@@ -1,0 +1,104 @@
+package dev.lockwatch.agent.detect;
+
+import dev.lockwatch.agent.graph.Cycle;
+import dev.lockwatch.agent.graph.CycleFinder;
+import dev.lockwatch.agent.report.EventSink;
+import dev.lockwatch.bootstrap.Registry;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The agent's one thread: every {@code interval} it samples the wait-for graph, finds its cycles and reports
+ * each new deadlock once. A cycle of untimed waits is reported on the tick that first sees (and confirms) it; a
+ * cycle with a timed wait only once it has been seen on two consecutive ticks, since it may still resolve.
+ *
+ * <p>The thread is a daemon, suppressed in the registry (its own locking is never recorded), parks between
+ * ticks and never calls application code or takes an application lock.
+ */
+public final class Watchdog implements Runnable {
+    public static final String THREAD_NAME = "lockwatch-watchdog";
+    private static final int MAX_CYCLES = 64;
+
+    private final GraphSampler sampler;
+    private final ReportBuilder reports;
+    private final EventSink sink;
+    private volatile long intervalNanos;
+    private volatile boolean stopped;
+
+    /** Fingerprints reported and still present: not reported again. */
+    private final Set<String> reported = new HashSet<>();
+    /** Fingerprints seen on the previous tick (timed cycles need two in a row). */
+    private Set<String> previous = new HashSet<>();
+    private String lastProblem;
+
+    public Watchdog(GraphSampler sampler, ReportBuilder reports, EventSink sink, Duration interval) {
+        this.sampler = sampler;
+        this.reports = reports;
+        this.sink = sink;
+        this.intervalNanos = interval.toNanos();
+    }
+
+    public Thread start() {
+        Thread t = new Thread(this, THREAD_NAME);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    public void interval(Duration interval) {
+        this.intervalNanos = interval.toNanos();
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        Registry.suppressCurrentThread();
+        long next = System.nanoTime() + intervalNanos;
+        while (!stopped) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+                continue;
+            }
+            next = System.nanoTime() + intervalNanos;
+            try {
+                tick();
+            } catch (Throwable t) {
+                String problem = String.valueOf(t);
+                if (!problem.equals(lastProblem)) { // one line per distinct problem, not one per tick
+                    lastProblem = problem;
+                    sink.agentProblem("watchdog check failed; it keeps running", t);
+                }
+            }
+        }
+    }
+
+    /** One check; returns the number of new reports. Public for the tick-cost measurement. */
+    public int tick() {
+        Registry.purge();
+        Sample sample = sampler.sample();
+        List<Cycle> cycles = CycleFinder.find(sample.graph(), MAX_CYCLES);
+        Set<String> seen = new HashSet<>();
+        int made = 0;
+        for (Cycle cycle : cycles) {
+            String fp = cycle.fingerprint();
+            seen.add(fp);
+            if (reported.contains(fp) || (cycle.timed() && !previous.contains(fp)) || !sampler.confirm(cycle)) {
+                continue;
+            }
+            reported.add(fp);
+            sink.deadlock(reports.build(cycle, sample));
+            made++;
+        }
+        reported.retainAll(seen);
+        previous = seen;
+        return made;
+    }
+}

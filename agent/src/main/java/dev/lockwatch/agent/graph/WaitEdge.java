@@ -1,0 +1,30 @@
+package dev.lockwatch.agent.graph;
+
+/**
+ * "{@code waiter} waits for {@code lock}, which {@code holder} holds (or is queued to take first)".
+ *
+ * @param waitMode how the waiter wants the lock
+ * @param heldAs   how the holder holds it
+ * @param timed    the wait has a timeout, so the cycle may still resolve by itself
+ * @param episode  identifies one uninterrupted wait of the waiter: a thread that is still in the same episode
+ *                 at a later read has not acquired or released anything in between
+ */
+public record WaitEdge(long waiter, long holder, LockRef lock, Mode waitMode, Mode heldAs, boolean timed,
+                       long episode) {
+
+    public enum Mode {
+        /** A {@code synchronized} monitor. */
+        MONITOR,
+        /** An exclusive lock: {@code ReentrantLock}, a write lock, any exclusive synchronizer. */
+        EXCLUSIVE,
+        /** The read side of a read-write lock. */
+        READ,
+        /** Queued ahead of the waiter: a writer that readers must let go first. */
+        QUEUED
+    }
+
+    /** The same wait in the same episode, whatever the holder. */
+    public boolean sameWait(WaitEdge other) {
+        return waiter == other.waiter && episode == other.episode && lock.equals(other.lock);
+    }
+}

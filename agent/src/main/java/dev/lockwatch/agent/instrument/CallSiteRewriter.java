@@ -1,0 +1,177 @@
+package dev.lockwatch.agent.instrument;
+
+import dev.lockwatch.bootstrap.CallSites;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * Rewrites application call sites of {@code lock}, {@code lockInterruptibly}, {@code tryLock} and {@code unlock}
+ * on {@code Lock}, {@code ReentrantLock} and the read/write locks of {@code ReentrantReadWriteLock} into calls
+ * of {@link CallSites}, passing an id for the call site (class, method, file, line) that is registered here, at
+ * transformation time. The lock call itself is unchanged; the agent learns where each lock was taken without a
+ * stack walk on the fast path.
+ *
+ * <p>Only classes of application class loaders are rewritten (not the JDK, not the agent), and only when their
+ * bytes mention {@code java/util/concurrent/locks/}: other classes are returned untouched without parsing.
+ * Only the instruction is swapped and one constant pushed, so no stack map frame changes; max stack is
+ * recomputed.
+ */
+public final class CallSiteRewriter implements ClassFileTransformer {
+    private static final byte[] LOCKS_PACKAGE = "java/util/concurrent/locks/".getBytes(StandardCharsets.US_ASCII);
+    private static final String CALL_SITES = CallSites.class.getName().replace('.', '/');
+    private static final String LOCK = "java/util/concurrent/locks/Lock";
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+    private final AtomicInteger rewrittenSites = new AtomicInteger();
+    private final BiConsumer<String, Throwable> onError;
+
+    public CallSiteRewriter(BiConsumer<String, Throwable> onError) {
+        this.onError = onError;
+    }
+
+    public int rewrittenSites() {
+        return rewrittenSites.get();
+    }
+
+    /** Whether this class loader's classes are application classes, and so rewritten. */
+    public static boolean isApplicationLoader(ClassLoader loader) {
+        return loader != null && loader != PLATFORM;
+    }
+
+    public static boolean isAgentClass(String internalName) {
+        return internalName.startsWith("dev/lockwatch/agent/") || internalName.startsWith("dev/lockwatch/bootstrap/")
+                || internalName.startsWith("dev/lockwatch/shaded/");
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (!isApplicationLoader(loader) || className == null || isAgentClass(className)
+                || !contains(classfileBuffer, LOCKS_PACKAGE)) {
+            return null;
+        }
+        try {
+            return rewrite(classfileBuffer);
+        } catch (Throwable t) {
+            onError.accept(className.replace('/', '.'), t);
+            return null;
+        }
+    }
+
+    /** The rewritten class, or null when it has no lock call site. */
+    byte[] rewrite(byte[] classfile) {
+        ClassReader reader = new ClassReader(classfile);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        SiteVisitor visitor = new SiteVisitor(writer);
+        reader.accept(visitor, 0);
+        if (visitor.rewritten == 0) {
+            return null;
+        }
+        rewrittenSites.addAndGet(visitor.rewritten);
+        return writer.toByteArray();
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0, last = haystack.length - needle.length; i <= last; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    static boolean isLockType(int opcode, String owner) {
+        if (opcode == Opcodes.INVOKEINTERFACE) {
+            return owner.equals(LOCK);
+        }
+        return opcode == Opcodes.INVOKEVIRTUAL && (owner.equals("java/util/concurrent/locks/ReentrantLock")
+                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock")
+                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock"));
+    }
+
+    /** The descriptor of the {@link CallSites} method that replaces this call, or null if it is not replaced. */
+    static String replacement(String name, String descriptor) {
+        switch (name + descriptor) {
+            case "lock()V":
+            case "lockInterruptibly()V":
+                return "(L" + LOCK + ";I)V";
+            case "tryLock()Z":
+                return "(L" + LOCK + ";I)Z";
+            case "tryLock(JLjava/util/concurrent/TimeUnit;)Z":
+                return "(L" + LOCK + ";JLjava/util/concurrent/TimeUnit;I)Z";
+            case "unlock()V":
+                return "(L" + LOCK + ";)V";
+            default:
+                return null;
+        }
+    }
+
+    private final class SiteVisitor extends ClassVisitor {
+        private String className;
+        private String sourceFile;
+        int rewritten;
+
+        SiteVisitor(ClassVisitor next) {
+            super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+            className = name.replace('/', '.');
+            super.visit(version, access, name, signature, superName, interfaces);
+        }
+
+        @Override
+        public void visitSource(String source, String debug) {
+            sourceFile = source;
+            super.visitSource(source, debug);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+            MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+            return new MethodVisitor(Opcodes.ASM9, next) {
+                private int line = -1;
+
+                @Override
+                public void visitLineNumber(int ln, Label start) {
+                    line = ln;
+                    super.visitLineNumber(ln, start);
+                }
+
+                @Override
+                public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
+                    String target = isLockType(opcode, owner) ? replacement(mname, mdesc) : null;
+                    if (target == null) {
+                        super.visitMethodInsn(opcode, owner, mname, mdesc, itf);
+                        return;
+                    }
+                    if (!mname.equals("unlock")) {
+                        super.visitLdcInsn(CallSites.register(site(name, line)));
+                    }
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, mname, target, false);
+                    rewritten++;
+                }
+            };
+        }
+
+        private String site(String method, int line) {
+            StackTraceElement frame = new StackTraceElement(className, method, sourceFile, line);
+            return frame.toString();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.lockwatch.agent.instrument;
+
+import dev.lockwatch.bootstrap.Registry;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+import java.lang.instrument.Instrumentation;
+import java.util.function.BiConsumer;
+
+import static net.bytebuddy.matcher.ElementMatchers.isFinal;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Advice inside the JDK: the contended acquire of {@code AbstractQueuedSynchronizer} (the one method every
+ * {@code ReentrantLock}, read lock, write lock and {@code Condition} re-acquire goes through when it has to
+ * park) records the wait just before the thread may park, and clears it when the acquire returns. The
+ * uncontended fast path is not touched: the JDK already records exclusive owners.
+ */
+public final class LockInstrumentation {
+    private LockInstrumentation() {
+    }
+
+    public static void install(Instrumentation inst, BiConsumer<String, Throwable> onError) {
+        new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .with(new ErrorListener(onError))
+                .assureReadEdgeTo(inst, Registry.class)
+                .ignore(nameStartsWith("dev.lockwatch."))
+                .type(named("java.util.concurrent.locks.AbstractQueuedSynchronizer"))
+                .transform(new AgentBuilder.Transformer.ForAdvice()
+                        .include(LockInstrumentation.class.getClassLoader())
+                        .advice(named("acquire").and(takesArguments(6)).and(isFinal()), AqsAcquireAdvice.class.getName()))
+                .installOn(inst);
+    }
+
+    /**
+     * Inlined into {@code AbstractQueuedSynchronizer.acquire(Node, int arg, boolean shared,
+     * boolean interruptible, boolean timed, long time)} (JDK 14+).
+     */
+    public static final class AqsAcquireAdvice {
+        private AqsAcquireAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object sync, @Advice.Argument(2) boolean shared, @Advice.Argument(4) boolean timed) {
+            Registry.waitBegin(sync, shared, timed);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit() {
+            Registry.waitEnd();
+        }
+    }
+
+    /** Counts and reports transformation errors; a test asserts there are none. */
+    static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+        private final BiConsumer<String, Throwable> onError;
+
+        ErrorListener(BiConsumer<String, Throwable> onError) {
+            this.onError = onError;
+        }
+
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+            onError.accept(typeName, throwable);
+        }
+
+        @Override
+        public void onTransformation(TypeDescription typeDescription, ClassLoader classLoader, JavaModule module,
+                                     boolean loaded, DynamicType dynamicType) {
+            // nothing: success is the normal case
+        }
+    }
+}

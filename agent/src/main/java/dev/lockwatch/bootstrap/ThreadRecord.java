@@ -1,0 +1,159 @@
+package dev.lockwatch.bootstrap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+
+/**
+ * What one thread holds and what it waits for: the only state Lockwatch keeps about a thread.
+ *
+ * <p>Protocol. The owning thread is the only writer of every field. It lives in the owner's
+ * {@code ThreadLocal} map, so it dies with the thread; it refers to the thread only weakly, so it never keeps
+ * a thread alive. The watchdog reads it from another thread:
+ * <ul>
+ *   <li>Holds: the owner writes {@code heldLocks[i]}, {@code heldSites[i]}, {@code heldModes[i]} with plain
+ *       stores, then publishes the new count with a release store; the watchdog reads the count with an acquire
+ *       load and then the slots. A slot may be overwritten by a later push while the watchdog reads it: the
+ *       watchdog only trusts holds of threads that stay in one wait episode across two reads (their holds
+ *       cannot change while they wait) and checks exclusive holds against the JDK's own owner field.</li>
+ *   <li>Wait: the owner writes the wait's details with plain stores, then {@code waitingOn} with a release
+ *       store, and clears {@code waitingOn} (release) when the wait ends. Every wait increments
+ *       {@code waitEpoch} first, so two reads that see the same epoch and the same lock saw one wait.</li>
+ * </ul>
+ * A strong reference to a held lock is kept only while the lock is held; it is dropped on release.
+ */
+public final class ThreadRecord extends WeakReference<Thread> {
+    public static final byte EXCLUSIVE = 1;
+    public static final byte READ = 2;
+
+    /** Deeper nesting than this is not recorded (the JDK still knows exclusive owners). */
+    static final int MAX_HELD = 32;
+
+    private static final VarHandle HELD_COUNT;
+    private static final VarHandle WAITING_ON;
+    private static final VarHandle WAIT_EPOCH;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HELD_COUNT = lookup.findVarHandle(ThreadRecord.class, "heldCount", int.class);
+            WAITING_ON = lookup.findVarHandle(ThreadRecord.class, "waitingOn", Object.class);
+            WAIT_EPOCH = lookup.findVarHandle(ThreadRecord.class, "waitEpoch", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    public final long threadId;
+    public final boolean virtual;
+
+    private final Object[] heldLocks = new Object[MAX_HELD];
+    private final int[] heldSites = new int[MAX_HELD];
+    private final byte[] heldModes = new byte[MAX_HELD];
+    private int heldCount;
+
+    private Object waitingOn;
+    private boolean waitShared;
+    private boolean waitTimed;
+    private long waitSinceNanos;
+    private int waitEpoch;
+
+    /** Agent threads and re-entrant calls from inside the agent are not recorded. Owner-only. */
+    int suppressed;
+    /** Whether this record is listed in {@link Registry}'s table of records. Owner-only. */
+    boolean listed;
+
+    ThreadRecord(Thread thread, ReferenceQueue<Thread> queue) {
+        super(thread, queue);
+        this.threadId = thread.getId();
+        this.virtual = Threads.isVirtual(thread);
+    }
+
+    // ---- owner side -------------------------------------------------------------------------------
+
+    void push(Object lock, int site, byte mode) {
+        int n = heldCount;
+        if (n >= MAX_HELD) {
+            return;
+        }
+        heldLocks[n] = lock;
+        heldSites[n] = site;
+        heldModes[n] = mode;
+        HELD_COUNT.setRelease(this, n + 1);
+    }
+
+    /** Drops the most recent hold of {@code lock}; locks are usually released in reverse order. */
+    void pop(Object lock) {
+        int n = heldCount;
+        for (int i = n - 1; i >= 0; i--) {
+            if (heldLocks[i] == lock) {
+                for (int j = i; j < n - 1; j++) {
+                    heldLocks[j] = heldLocks[j + 1];
+                    heldSites[j] = heldSites[j + 1];
+                    heldModes[j] = heldModes[j + 1];
+                }
+                heldLocks[n - 1] = null;
+                HELD_COUNT.setRelease(this, n - 1);
+                return;
+            }
+        }
+    }
+
+    int heldCountPlain() {
+        return heldCount;
+    }
+
+    void beginWait(Object sync, boolean shared, boolean timed) {
+        WAIT_EPOCH.setOpaque(this, waitEpoch + 1);
+        waitShared = shared;
+        waitTimed = timed;
+        waitSinceNanos = System.nanoTime();
+        WAITING_ON.setRelease(this, sync);
+    }
+
+    void endWait() {
+        WAITING_ON.setRelease(this, null);
+    }
+
+    // ---- watchdog side ----------------------------------------------------------------------------
+
+    /** The synchronizer this thread waits for, or null. */
+    public Object waitingOn() {
+        return WAITING_ON.getAcquire(this);
+    }
+
+    public int waitEpoch() {
+        return (int) WAIT_EPOCH.getOpaque(this);
+    }
+
+    public boolean waitShared() {
+        return waitShared;
+    }
+
+    public boolean waitTimed() {
+        return waitTimed;
+    }
+
+    public long waitSinceNanos() {
+        return waitSinceNanos;
+    }
+
+    /**
+     * Copies the holds into {@code locks}, {@code sites}, {@code modes} (each at least {@link #maxHeld()}
+     * long) and returns how many there are.
+     */
+    public int copyHolds(Object[] locks, int[] sites, byte[] modes) {
+        int n = Math.min((int) HELD_COUNT.getAcquire(this), MAX_HELD);
+        for (int i = 0; i < n; i++) {
+            locks[i] = heldLocks[i];
+            sites[i] = heldSites[i];
+            modes[i] = heldModes[i];
+        }
+        return n;
+    }
+
+    public static int maxHeld() {
+        return MAX_HELD;
+    }
+}
