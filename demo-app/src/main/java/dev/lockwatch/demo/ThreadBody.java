@@ -1,0 +1,21 @@
+package dev.lockwatch.demo;
+
+/** What a scenario thread does. An interrupt ends the thread quietly; nothing in the demo interrupts, a tool might. */
+@FunctionalInterface
+interface ThreadBody {
+
+    void run() throws InterruptedException;
+
+    /** Daemon, so that deadlocked threads alone never keep the JVM alive. */
+    static Thread daemon(String name, ThreadBody body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}
