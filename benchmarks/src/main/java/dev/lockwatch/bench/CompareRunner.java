@@ -1,0 +1,435 @@
+/*
+ * CompareRunner: the Lockwatch overhead benchmark, run side by side.
+ *
+ * Usage (from the repository root; scripts/bench.sh does the cd and builds missing jars):
+ *
+ *   java [-Dopt=value ...] -jar benchmarks/target/lockwatch-benchmarks.jar [-Dopt=value ...] [REGEX ...]
+ *
+ *   REGEX       JMH-style include patterns (matched with find() against the full benchmark name,
+ *               e.g. "LockBenchmarks", "reentrantLock$", "Handoff.*submit"); several are OR-ed.
+ *               Default: every benchmark in the jar.
+ *   -l, --list  list the matching benchmarks and exit.
+ *   -h, --help  print this help and exit.
+ *
+ * Options are system properties; "-Dkey=value" given AFTER -jar (as program arguments, which is
+ * what scripts/bench.sh passes on) is accepted too:
+ *
+ *   -Dlockwatch.agentJar=PATH     agent jar (default agent/target/lockwatch-agent.jar, relative
+ *                                 to the working directory). Missing file: one error line, exit 2.
+ *                                 It is copied to a temp dir once at start, so a rebuild of the
+ *                                 agent during the run cannot mix two builds in one comparison.
+ *   -Dlockwatch.agentOptions=S    appended as -javaagent:PATH=S (default: none).
+ *   -Dbench.warmup=N              warmup iterations per fork            (default 3)
+ *   -Dbench.iterations=N          measurement iterations per fork       (default 5)
+ *   -Dbench.forks=N               forks per configuration               (default 1)
+ *   -Dbench.time=T                measurement iteration time, e.g. 1s, 200ms (default 1s)
+ *   -Dbench.warmupTime=T          warmup iteration time                 (default: bench.time)
+ *   -Dbench.jvmArgs="A B"         extra JVM args for BOTH forks, whitespace-separated
+ *   -Dbench.verbose=MODE          JMH output: silent | normal | extra   (default normal)
+ *   -Dbench.out=PATH              Markdown result file (default results.md next to the jar,
+ *                                 i.e. benchmarks/target/results.md)
+ *
+ * For every selected benchmark it runs one JMH fork set WITHOUT the agent and then one WITH
+ * "-javaagent:<agentJar>", back to back, so each pair sees the same machine state. Both
+ * configurations get exactly "-Xms1g -Xmx1g" (+ bench.jvmArgs); the agent fork additionally gets
+ * the -javaagent flag and nothing else. The host JVM's own flags are NOT inherited by the forks.
+ * Mode is AverageTime in ns/op. At the end a Markdown table
+ *
+ *   | benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio |
+ *
+ * is printed and written to bench.out. ratio = with / without (1.00x = no overhead); the error is
+ * JMH's 99.9% confidence half-width ("n/a" when there are too few iterations to compute one).
+ * Exit status: 0 if all runs succeeded, 1 if any run failed, 2 on bad usage / missing agent jar.
+ */
+package dev.lockwatch.bench;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.CodeSource;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedSet;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+public final class CompareRunner {
+
+    static final String DEFAULT_AGENT_JAR = "agent/target/lockwatch-agent.jar";
+    static final List<String> HEAP_ARGS = List.of("-Xms1g", "-Xmx1g");
+    private static final String PACKAGE_PREFIX = "dev.lockwatch.bench.";
+
+    /** Thrown for a usage problem that ends the run with one line on stderr and exit code 2. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** One benchmark's score in one configuration; {@code null} fields mean the run failed. */
+    record Score(double score, double error, String unit) {
+    }
+
+    record Row(String benchmark, Score without, Score with) {
+    }
+
+    private CompareRunner() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args));
+        } catch (UsageException e) {
+            System.err.println("lockwatch-bench: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static int run(String[] args) throws UsageException {
+        List<String> includes = new ArrayList<>();
+        boolean listOnly = false;
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help")) {
+                printHelp();
+                return 0;
+            } else if (arg.equals("-l") || arg.equals("--list")) {
+                listOnly = true;
+            } else if (arg.startsWith("-D") && arg.length() > 2) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    System.setProperty(arg.substring(2), "true");
+                } else {
+                    System.setProperty(arg.substring(2, eq), arg.substring(eq + 1));
+                }
+            } else if (arg.startsWith("-")) {
+                throw new UsageException("unknown option " + arg + " (try --help)");
+            } else {
+                try {
+                    Pattern.compile(arg);
+                } catch (PatternSyntaxException e) {
+                    throw new UsageException("bad benchmark regex '" + arg + "': " + e.getDescription());
+                }
+                includes.add(arg);
+            }
+        }
+
+        List<String> benchmarks = findBenchmarks(includes);
+        if (benchmarks.isEmpty()) {
+            throw new UsageException("no benchmark matches " + includes + " (use --list to see them)");
+        }
+        if (listOnly) {
+            benchmarks.forEach(System.out::println);
+            return 0;
+        }
+
+        Path sourceJar = resolveAgentJar();
+        Path agentJar = snapshot(sourceJar);
+        String agentOptions = System.getProperty("lockwatch.agentOptions", "");
+        String javaagent = "-javaagent:" + agentJar
+                + (agentOptions.isEmpty() ? "" : "=" + agentOptions);
+
+        int warmup = intProp("bench.warmup", 3, 0);
+        int iterations = intProp("bench.iterations", 5, 1);
+        int forks = intProp("bench.forks", 1, 1);
+        TimeValue time = timeProp("bench.time", "1s");
+        TimeValue warmupTime = isSet("bench.warmupTime") ? timeProp("bench.warmupTime", "1s") : time;
+        List<String> extraJvmArgs = splitArgs(System.getProperty("bench.jvmArgs", ""));
+        VerboseMode verbose = verboseProp();
+        Path out = resultFile();
+
+        List<String> baseJvmArgs = new ArrayList<>(HEAP_ARGS);
+        baseJvmArgs.addAll(extraJvmArgs);
+
+        String settings = String.format(Locale.ROOT,
+                "warmup %d x %s, measurement %d x %s, forks %d per configuration, fork JVM args %s",
+                warmup, warmupTime, iterations, time, forks, String.join(" ", baseJvmArgs));
+        System.out.println("lockwatch-bench: " + benchmarks.size() + " benchmark(s), " + settings);
+        System.out.println("lockwatch-bench: agent " + sourceJar + " (fork flag " + javaagent + ")");
+
+        List<Row> rows = new ArrayList<>();
+        int total = benchmarks.size() * 2;
+        int step = 0;
+        boolean anyFailed = false;
+        for (String benchmark : benchmarks) {
+            Score[] pair = new Score[2];
+            for (int withAgent = 0; withAgent <= 1; withAgent++) {
+                step++;
+                System.out.printf(Locale.ROOT, "%n==> [%d/%d] %s, %s%n", step, total,
+                        shortName(benchmark), withAgent == 1 ? "WITH agent" : "without agent");
+                ChainedOptionsBuilder options = new OptionsBuilder()
+                        .include("^" + Pattern.quote(benchmark) + "$")
+                        .mode(Mode.AverageTime)
+                        .timeUnit(TimeUnit.NANOSECONDS)
+                        .warmupIterations(warmup)
+                        .warmupTime(warmupTime)
+                        .measurementIterations(iterations)
+                        .measurementTime(time)
+                        .forks(forks)
+                        .threads(1)
+                        .shouldFailOnError(true)
+                        .verbosity(verbose)
+                        // Replaces the inherited host flags and the @Fork annotation's jvmArgs,
+                        // so both configurations differ only by the -javaagent flag.
+                        .jvmArgs(baseJvmArgs.toArray(new String[0]));
+                if (withAgent == 1) {
+                    options.jvmArgsAppend(javaagent);
+                } else {
+                    options.jvmArgsAppend(); // also drop any annotation-level jvmArgsAppend
+                }
+                pair[withAgent] = runOne(options.build(), benchmark);
+                if (pair[withAgent] == null) {
+                    anyFailed = true;
+                }
+            }
+            rows.add(new Row(shortName(benchmark), pair[0], pair[1]));
+        }
+
+        String table = renderTable(rows);
+        String report = "# Lockwatch agent overhead\n\n"
+                + "- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
+                + "- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version")
+                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs\n"
+                + "- agent: `" + sourceJar + "`"
+                + (agentOptions.isEmpty() ? "" : " with options `" + agentOptions + "`") + "\n"
+                + "- settings: " + settings + ", mode AverageTime\n"
+                + "- ratio = with agent / without agent; error = 99.9% confidence half-width\n\n"
+                + table;
+
+        System.out.println();
+        System.out.print(table);
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, report, StandardCharsets.UTF_8);
+            System.out.println("\nlockwatch-bench: table written to " + out);
+        } catch (IOException e) {
+            System.err.println("lockwatch-bench: could not write " + out + ": " + e);
+            anyFailed = true;
+        }
+        if (anyFailed) {
+            System.err.println("lockwatch-bench: some runs FAILED (see the JMH output above)");
+        }
+        return anyFailed ? 1 : 0;
+    }
+
+    /** Runs one configuration of one benchmark; returns null (after reporting) if it failed. */
+    private static Score runOne(Options options, String benchmark) {
+        try {
+            Collection<RunResult> results = new Runner(options).run();
+            for (RunResult r : results) {
+                if (r.getParams().getBenchmark().equals(benchmark)) {
+                    Result<?> primary = r.getPrimaryResult();
+                    return new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit());
+                }
+            }
+            System.err.println("lockwatch-bench: no result for " + benchmark);
+        } catch (RunnerException e) {
+            System.err.println("lockwatch-bench: " + shortName(benchmark) + " failed: " + e.getMessage());
+        }
+        return null;
+    }
+
+    static List<String> findBenchmarks(List<String> includes) {
+        OutputFormat quiet = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+        SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList()
+                .find(quiet, includes.isEmpty() ? List.of(".*") : includes, List.of());
+        List<String> names = new ArrayList<>();
+        for (BenchmarkListEntry e : entries) {
+            if (!names.contains(e.getUsername())) {
+                names.add(e.getUsername());
+            }
+        }
+        return names;
+    }
+
+    static Path resolveAgentJar() throws UsageException {
+        String configured = System.getProperty("lockwatch.agentJar", DEFAULT_AGENT_JAR);
+        Path jar = Paths.get(configured).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new UsageException("agent jar not found: " + jar
+                    + " (build it with 'mvn -q -B -DskipTests package' from the repo root, or set -Dlockwatch.agentJar=PATH)");
+        }
+        return jar;
+    }
+
+    /**
+     * Copies the agent jar to a private temp directory (same file name) so that every fork of this
+     * comparison uses one and the same build, even if agent/target is rebuilt while it runs.
+     */
+    static Path snapshot(Path agentJar) throws UsageException {
+        try {
+            Path dir = Files.createTempDirectory("lockwatch-bench-agent");
+            Path copy = dir.resolve(agentJar.getFileName());
+            dir.toFile().deleteOnExit(); // deleted in reverse order: the copy first, then dir
+            copy.toFile().deleteOnExit();
+            Files.copy(agentJar, copy);
+            try (JarFile jar = new JarFile(copy.toFile())) {
+                Manifest mf = jar.getManifest();
+                if (mf == null || mf.getMainAttributes().getValue("Premain-Class") == null) {
+                    throw new UsageException("not a Java agent (no Premain-Class in its manifest): " + agentJar);
+                }
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UsageException("could not read the agent jar " + agentJar + ": " + e);
+        }
+    }
+
+    static String renderTable(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio |\n");
+        sb.append("|---|---:|---:|---:|\n");
+        for (Row row : rows) {
+            sb.append("| ").append(row.benchmark())
+                    .append(" | ").append(formatScore(row.without()))
+                    .append(" | ").append(formatScore(row.with()))
+                    .append(" | ").append(formatRatio(row.without(), row.with()))
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    static String formatScore(Score s) {
+        if (s == null) {
+            return "FAILED";
+        }
+        String error = Double.isNaN(s.error()) || Double.isInfinite(s.error())
+                ? "n/a" : format(s.error());
+        return format(s.score()) + " ± " + error;
+    }
+
+    static String formatRatio(Score without, Score with) {
+        if (without == null || with == null || !(without.score() > 0)) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2fx", with.score() / without.score());
+    }
+
+    private static String format(double v) {
+        return Math.abs(v) >= 1000
+                ? String.format(Locale.ROOT, "%,.0f", v)
+                : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String shortName(String benchmark) {
+        return benchmark.startsWith(PACKAGE_PREFIX) ? benchmark.substring(PACKAGE_PREFIX.length()) : benchmark;
+    }
+
+    private static boolean isSet(String name) {
+        String v = System.getProperty(name);
+        return v != null && !v.isBlank();
+    }
+
+    private static int intProp(String name, int def, int min) throws UsageException {
+        String v = System.getProperty(name);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min) {
+                throw new UsageException(name + " must be >= " + min + ", got " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static TimeValue timeProp(String name, String def) throws UsageException {
+        String v = System.getProperty(name);
+        if (v == null || v.isBlank()) {
+            v = def;
+        }
+        try {
+            TimeValue t = TimeValue.fromString(v.trim());
+            if (t.getTime() <= 0) {
+                throw new UsageException(name + " must be positive, got '" + v + "'");
+            }
+            return t;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name + " must be a duration like 1s or 200ms, got '" + v + "'");
+        }
+    }
+
+    private static VerboseMode verboseProp() throws UsageException {
+        String v = System.getProperty("bench.verbose", "normal").trim().toUpperCase(Locale.ROOT);
+        try {
+            return VerboseMode.valueOf(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bench.verbose must be silent, normal or extra, got '" + v + "'");
+        }
+    }
+
+    private static List<String> splitArgs(String s) {
+        String trimmed = s.trim();
+        return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+    }
+
+    /** bench.out, else results.md beside the jar (benchmarks/target/), else under benchmarks/target. */
+    private static Path resultFile() {
+        String configured = System.getProperty("bench.out");
+        if (configured != null && !configured.isBlank()) {
+            return Paths.get(configured);
+        }
+        try {
+            CodeSource cs = CompareRunner.class.getProtectionDomain().getCodeSource();
+            if (cs != null && cs.getLocation() != null) {
+                Path loc = Paths.get(cs.getLocation().toURI());
+                // the shaded jar sits in benchmarks/target; classes dir is benchmarks/target/classes
+                Path parent = loc.toAbsolutePath().getParent();
+                if (parent != null) {
+                    return parent.resolve("results.md");
+                }
+            }
+        } catch (URISyntaxException | RuntimeException ignored) {
+            // fall through to the default below
+        }
+        return Paths.get("benchmarks", "target", "results.md");
+    }
+
+    private static void printHelp() {
+        System.out.println(String.join("\n",
+                "usage: java [-Dopt=value ...] -jar benchmarks/target/lockwatch-benchmarks.jar [-Dopt=value ...] [REGEX ...]",
+                "       scripts/bench.sh [--rebuild] [-Dopt=value ...] [REGEX ...]",
+                "Runs each matching JMH benchmark without and then with -javaagent:<lockwatch.agentJar>",
+                "and prints a Markdown table of ns/op and the with/without ratio.",
+                "  REGEX                      include pattern(s), JMH find() semantics; default: all",
+                "  -l, --list                 list matching benchmarks",
+                "  -Dlockwatch.agentJar=PATH  default " + DEFAULT_AGENT_JAR + " (relative to the working dir)",
+                "  -Dlockwatch.agentOptions=S appended as -javaagent:PATH=S",
+                "  -Dbench.warmup=N           warmup iterations (default 3)",
+                "  -Dbench.iterations=N       measurement iterations (default 5)",
+                "  -Dbench.forks=N            forks per configuration (default 1)",
+                "  -Dbench.time=T             iteration time, e.g. 1s, 200ms (default 1s)",
+                "  -Dbench.warmupTime=T       warmup iteration time (default bench.time)",
+                "  -Dbench.jvmArgs=\"A B\"      extra JVM args for both forks",
+                "  -Dbench.verbose=MODE       silent | normal | extra (default normal)",
+                "  -Dbench.out=PATH           result file (default benchmarks/target/results.md)"));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.lockwatch.bench;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cross-thread hand-offs to a single worker thread: the round trip includes the executor's
+ * internal queue locking and the caller parking until the result is ready, which is where an
+ * agent that tracks waits and ownership adds cost.
+ *
+ * <p>Annotation values are the defaults when run through plain JMH; {@link CompareRunner}
+ * overrides them from its own options.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+public class HandoffBenchmarks {
+
+    private ExecutorService executor;
+    private long counter;
+
+    private final Callable<Long> task = () -> ++counter;
+    private final Supplier<Long> supplier = () -> ++counter;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        AtomicInteger n = new AtomicInteger();
+        executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bench-worker-" + n.incrementAndGet());
+            t.setDaemon(true); // never keep the fork alive if tear-down is skipped
+            return t;
+        });
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+            executor.shutdownNow();
+        }
+    }
+
+    @Benchmark
+    public long submitGet() throws InterruptedException, ExecutionException {
+        return executor.submit(task).get();
+    }
+
+    @Benchmark
+    public long completableFutureChain() {
+        return CompletableFuture.supplyAsync(supplier, executor)
+                .thenApply(v -> v + 1)
+                .thenApply(v -> v * 2)
+                .join();
+    }
+}

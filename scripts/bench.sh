@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Lockwatch agent overhead benchmark: every JMH benchmark runs without and then with
+# -javaagent:agent/target/lockwatch-agent.jar, and a Markdown table of ns/op and ratios is
+# printed and written to benchmarks/target/results.md.
+#
+# usage: scripts/bench.sh [--rebuild] [-Dopt=value ...] [REGEX ...]
+#   --rebuild   run 'mvn -q -B -DskipTests package' first even if both jars exist
+#   REGEX       benchmark include pattern(s), e.g. LockBenchmarks or 'reentrantLock$'
+#   -Dbench.warmup=N -Dbench.iterations=N -Dbench.forks=N -Dbench.time=1s
+#   -Dlockwatch.agentJar=PATH   (see --help for the full list)
+# Extra options for the host JVM (not the forks) can be given in BENCH_JAVA_OPTS.
+# Example: scripts/bench.sh -Dbench.warmup=1 -Dbench.iterations=3 -Dbench.time=500ms LockBenchmarks
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+rebuild=0
+agent_jar=agent/target/lockwatch-agent.jar
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --rebuild) rebuild=1 ;;
+    -Dlockwatch.agentJar=*) agent_jar="${arg#-Dlockwatch.agentJar=}"; args+=("$arg") ;;
+    *) args+=("$arg") ;;
+  esac
+done
+
+bench_jar=benchmarks/target/lockwatch-benchmarks.jar
+if [[ $rebuild -eq 1 || ! -f "$bench_jar" || ! -f "$agent_jar" ]]; then
+  echo "bench.sh: building (mvn -q -B -DskipTests package)" >&2
+  mvn -q -B -DskipTests package
+fi
+
+# shellcheck disable=SC2086  # BENCH_JAVA_OPTS is intentionally word-split
+exec java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" "${args[@]+"${args[@]}"}"
