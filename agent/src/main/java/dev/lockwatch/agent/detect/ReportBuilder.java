@@ -100,7 +100,9 @@ public final class ReportBuilder {
             }
         }
         if (info != null) {
-            for (MonitorInfo m : info.getLockedMonitors()) {
+            MonitorInfo[] monitors = info.getLockedMonitors(); // innermost first: walk outward-in, so a
+            for (int i = monitors.length - 1; i >= 0; i--) {    // re-entered monitor shows where it was first taken
+                MonitorInfo m = monitors[i];
                 StackTraceElement frame = m.getLockedStackFrame();
                 addHold(holds, new Held(new LockRef(m.getClassName(), m.getIdentityHashCode()), Mode.MONITOR,
                         frame == null ? null : Frames.site(frame)));

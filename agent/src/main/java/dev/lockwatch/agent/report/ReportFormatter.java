@@ -53,6 +53,8 @@ public final class ReportFormatter {
                 sb.append("\n      at ").append(frame);
             }
         }
+        // A multi-line event needs a visible end for people and for line-based log shippers.
+        sb.append("\n  end of report [fingerprint ").append(report.fingerprint()).append(']');
         return sb.toString();
     }
 
