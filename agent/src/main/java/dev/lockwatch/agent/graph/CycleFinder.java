@@ -40,7 +40,7 @@ public final class CycleFinder {
                 path.add(e);
                 found.add(new Cycle(path));
                 path.remove(path.size() - 1);
-            } else if (next > start && !onPath(path, next)) {
+            } else if (next > start && next != at && !onPath(path, next)) { // elementary: no thread twice
                 path.add(e);
                 search(graph, start, next, path, found, limit);
                 path.remove(path.size() - 1);

@@ -4,6 +4,7 @@ import dev.lockwatch.bootstrap.Registry;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.utility.JavaModule;
 
@@ -16,16 +17,20 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * Advice inside the JDK: the contended acquire of {@code AbstractQueuedSynchronizer} (the one method every
- * {@code ReentrantLock}, read lock, write lock and {@code Condition} re-acquire goes through when it has to
- * park) records the wait just before the thread may park, and clears it when the acquire returns. The
- * uncontended fast path is not touched: the JDK already records exclusive owners.
+ * Advice inside the JDK: the contended acquire of {@code AbstractQueuedSynchronizer} and
+ * {@code AbstractQueuedLongSynchronizer} (the one method every {@code ReentrantLock}, read lock, write lock and
+ * {@code Condition} re-acquire goes through when it has to park; {@code ReentrantReadWriteLock} is built on
+ * the long variant since JDK 23) records the wait just before the thread may park, and clears it when the
+ * acquire returns. The uncontended fast path is not touched: the JDK already records exclusive owners.
  */
 public final class LockInstrumentation {
     private LockInstrumentation() {
     }
 
     public static void install(Instrumentation inst, BiConsumer<String, Throwable> onError) {
+        // Advice is inlined, so Byte Buddy's Nexus (self-injection of initializers) is never needed; disabling
+        // it keeps Byte Buddy from reaching for sun.misc.Unsafe, which JDK 24+ warns about on stderr.
+        System.setProperty(Nexus.PROPERTY, "true");
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -34,7 +39,8 @@ public final class LockInstrumentation {
                 .with(new ErrorListener(onError))
                 .assureReadEdgeTo(inst, Registry.class)
                 .ignore(nameStartsWith("dev.lockwatch."))
-                .type(named("java.util.concurrent.locks.AbstractQueuedSynchronizer"))
+                .type(named("java.util.concurrent.locks.AbstractQueuedSynchronizer")
+                        .or(named("java.util.concurrent.locks.AbstractQueuedLongSynchronizer")))
                 .transform(new AgentBuilder.Transformer.ForAdvice()
                         .include(LockInstrumentation.class.getClassLoader())
                         .advice(named("acquire").and(takesArguments(6)).and(isFinal()), AqsAcquireAdvice.class.getName()))
@@ -43,7 +49,8 @@ public final class LockInstrumentation {
 
     /**
      * Inlined into {@code AbstractQueuedSynchronizer.acquire(Node, int arg, boolean shared,
-     * boolean interruptible, boolean timed, long time)} (JDK 14+).
+     * boolean interruptible, boolean timed, long time)} (JDK 14+), and the same method of
+     * {@code AbstractQueuedLongSynchronizer} ({@code long arg}).
      */
     public static final class AqsAcquireAdvice {
         private AqsAcquireAdvice() {

@@ -81,7 +81,7 @@ public final class ReportFormatter {
             char c = name.charAt(i);
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') { // nothing may start a line
                 sb.append(String.format("\\u%04x", (int) c));
             } else {
                 sb.append(c);

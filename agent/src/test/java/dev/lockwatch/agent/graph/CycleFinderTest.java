@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -230,7 +231,8 @@ class CycleFinderTest {
         for (Cycle c : cycles) {
             assertEquals(c.threadIds().size(), new HashSet<>(c.threadIds()).size(),
                     "BUG CycleFinder.search: a cycle must not visit a thread twice (onPath ignores the current "
-                            + "thread, so a self-loop on it is followed), found " + c.threadIds() + " in " + cycles);
+                            + "thread, so a self-loop on it is followed): found cycles through threads "
+                            + cycles.stream().map(Cycle::threadIds).collect(Collectors.toList()));
         }
         assertEquals(Set.of(new Cycle(List.of(twoBehindItself)), new Cycle(List.of(oneWaitsForTwo, twoBehindOne))),
                 new HashSet<>(cycles));

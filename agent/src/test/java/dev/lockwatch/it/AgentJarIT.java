@@ -1,0 +1,323 @@
+package dev.lockwatch.it;
+
+import net.bytebuddy.jar.asm.AnnotationVisitor;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.ConstantDynamic;
+import net.bytebuddy.jar.asm.Handle;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.MethodRemapper;
+import net.bytebuddy.jar.asm.commons.Remapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The built agent jar: nothing in it can clash with the application (STYLE.md, guarantee 2: every class under
+ * {@code dev/lockwatch/}, Logback's and SLF4J's configuration keys relocated, no logging configuration or
+ * service file an application would pick up), the classes put on the bootstrap class path and the advice
+ * inlined into the JDK depend on {@code java.*} and each other only and bootstrap no call sites (guarantee 1),
+ * and its command line works.
+ */
+class AgentJarIT {
+    private static final String PROJECT = "dev/lockwatch/";
+    private static final String BOOTSTRAP = "dev/lockwatch/bootstrap/";
+    private static final String SHADED_LOGBACK = "dev/lockwatch/shaded/logback/";
+    private static final String SHADED_SLF4J_FACTORY = "dev/lockwatch/shaded/slf4j/LoggerFactory.class";
+    private static final String ENTRY_CLASS = "dev.lockwatch.agent.AgentMain";
+
+    /** Every entry's name and bytes, in jar order. */
+    private static Map<String, byte[]> entries;
+    private static Manifest manifest;
+
+    @BeforeAll
+    static void readJar() throws IOException {
+        entries = new LinkedHashMap<>();
+        assertTrue(Files.isRegularFile(ChildJvm.AGENT_JAR), ChildJvm.AGENT_JAR + " is missing: build with 'mvn verify' from the repository root");
+        try (JarFile jar = new JarFile(ChildJvm.AGENT_JAR.toFile())) {
+            manifest = jar.getManifest();
+            for (JarEntry e : Collections.list(jar.entries())) {
+                if (!e.isDirectory()) {
+                    try (InputStream in = jar.getInputStream(e)) {
+                        entries.put(e.getName(), in.readAllBytes());
+                    }
+                }
+            }
+        }
+        assertTrue(entries.containsKey(BOOTSTRAP + "Registry.class"), "not the agent jar? " + ChildJvm.AGENT_JAR);
+    }
+
+    @Test
+    void everyClassIsUnderTheProjectPackage() {
+        List<String> outside = new ArrayList<>();
+        for (String name : entries.keySet()) {
+            if (name.endsWith(".class") && !name.startsWith(PROJECT)) {
+                outside.add(name);
+            }
+        }
+        assertEquals(List.of(), outside, "classes outside " + PROJECT + " (the application would see them)");
+    }
+
+    @Test
+    void manifestDeclaresTheEntryPointsAndCapabilities() {
+        assertTrue(manifest != null, "the jar has no manifest");
+        Attributes main = manifest.getMainAttributes();
+        assertEquals(ENTRY_CLASS, main.getValue("Premain-Class"));
+        assertEquals(ENTRY_CLASS, main.getValue("Agent-Class"));
+        assertEquals(ENTRY_CLASS, main.getValue("Main-Class"));
+        assertEquals("true", main.getValue("Can-Retransform-Classes"));
+        assertEquals("true", main.getValue("Can-Redefine-Classes"));
+    }
+
+    @Test
+    void noLoggingConfigurationOrForeignServiceFile() {
+        List<String> offenders = new ArrayList<>();
+        for (String name : entries.keySet()) {
+            String file = name.substring(name.lastIndexOf('/') + 1);
+            if (file.equals("logback.xml") || file.equals("logback-test.xml")) {
+                offenders.add(name); // the application's Logback would configure itself from it
+            }
+            // A service file is found by the application's ServiceLoader: it must name one of the agent's types.
+            if (name.startsWith("META-INF/services/") && !file.startsWith("dev.lockwatch.")) {
+                offenders.add(name);
+            }
+        }
+        assertFalse(entries.containsKey("META-INF/services/org.slf4j.spi.SLF4JServiceProvider"),
+                "the agent must not offer its Logback to the application's SLF4J");
+        assertEquals(List.of(), offenders, "entries the application's logging or ServiceLoader would pick up");
+    }
+
+    @Test
+    void logbackAndSlf4jConfigurationKeysAreRelocated() {
+        // Bare key -> relocated spelling (agent/pom.xml, rawString relocations).
+        Map<String, String> keys = Map.of(
+                "logback.configurationFile", "lockwatch.logback.configurationFile",
+                "logback.xml", "lockwatch-logback.xml",
+                "logback-test.xml", "lockwatch-logback-test.xml",
+                "slf4j.provider", "lockwatch.slf4j.provider");
+        List<String> bare = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            if (!e.getKey().endsWith(".class")) {
+                continue;
+            }
+            for (Map.Entry<String, String> key : keys.entrySet()) {
+                if (countBare(e.getValue(), key.getKey(), key.getValue()) > 0) {
+                    bare.add(e.getKey() + ": " + key.getKey());
+                }
+            }
+        }
+        assertEquals(List.of(), bare, "class files with a bare (unrelocated) Logback or SLF4J configuration key");
+
+        for (String key : List.of("lockwatch.logback.configurationFile", "lockwatch-logback.xml", "lockwatch-logback-test.xml")) {
+            assertTrue(entries.entrySet().stream().anyMatch(e -> e.getKey().startsWith(SHADED_LOGBACK)
+                    && indexOf(e.getValue(), bytes(key), 0) >= 0), "the relocated Logback reads " + key);
+        }
+        byte[] factory = entries.get(SHADED_SLF4J_FACTORY);
+        assertTrue(factory != null, SHADED_SLF4J_FACTORY + " is missing");
+        assertTrue(indexOf(factory, bytes("lockwatch.slf4j.provider"), 0) >= 0,
+                "the relocated SLF4J LoggerFactory reads lockwatch.slf4j.provider");
+    }
+
+    @Test
+    void bootstrapClassesReferToJavaAndEachOtherOnly() {
+        Map<String, byte[]> bootstrap = bootstrapClasses();
+        List<String> offenders = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : bootstrap.entrySet()) {
+            Set<String> referenced = new TreeSet<>();
+            new ClassReader(e.getValue()).accept(new ClassRemapper(new ClassWriter(0), recorder(referenced)), 0);
+            for (String type : referenced) {
+                if (!bootstrapVisible(type)) {
+                    offenders.add(e.getKey() + " -> " + type);
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "bootstrap classes referring to classes the bootstrap loader cannot see");
+    }
+
+    @Test
+    void bootstrapClassesUseNoInvokedynamic() {
+        List<String> offenders = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : bootstrapClasses().entrySet()) {
+            new ClassReader(e.getValue()).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    return indyFinder(e.getKey() + "." + name + descriptor, offenders);
+                }
+            }, 0);
+        }
+        assertEquals(List.of(), offenders, "invokedynamic or dynamic constants in bootstrap classes (lambdas, string concatenation)");
+    }
+
+    /**
+     * The bodies of {@code @Advice.OnMethodEnter/OnMethodExit} methods are copied into JDK classes, so what they
+     * refer to must be visible from {@code java.base} just like the bootstrap classes.
+     */
+    @Test
+    void adviceInlinedIntoTheJdkRefersToJavaAndBootstrapClassesOnly() {
+        List<String> adviceMethods = new ArrayList<>();
+        List<String> offenders = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            if (!e.getKey().startsWith("dev/lockwatch/agent/") || !e.getKey().endsWith(".class")) {
+                continue;
+            }
+            new ClassReader(e.getValue()).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    String method = e.getKey() + "." + name + descriptor;
+                    List<String> dynamic = new ArrayList<>();
+                    Set<String> referenced = new TreeSet<>();
+                    Remapper recorder = recorder(referenced);
+                    recorder.mapMethodDesc(descriptor);
+                    // Annotations are read by Byte Buddy, not inlined: only the code goes through the remapper.
+                    MethodVisitor code = new MethodRemapper(indyFinder(method, dynamic), recorder);
+                    return new MethodVisitor(Opcodes.ASM9, code) {
+                        private boolean advice;
+
+                        @Override
+                        public AnnotationVisitor visitAnnotation(String desc, boolean visible) {
+                            advice |= desc.endsWith("/asm/Advice$OnMethodEnter;") || desc.endsWith("/asm/Advice$OnMethodExit;");
+                            return null;
+                        }
+
+                        @Override
+                        public AnnotationVisitor visitParameterAnnotation(int parameter, String desc, boolean visible) {
+                            return null;
+                        }
+
+                        @Override
+                        public void visitEnd() {
+                            super.visitEnd();
+                            if (advice) {
+                                adviceMethods.add(method);
+                                offenders.addAll(dynamic);
+                                for (String type : referenced) {
+                                    if (!bootstrapVisible(type)) {
+                                        offenders.add(method + " -> " + type);
+                                    }
+                                }
+                            }
+                        }
+                    };
+                }
+            }, 0);
+        }
+        assertFalse(adviceMethods.isEmpty(), "no advice methods found in the jar");
+        assertEquals(List.of(), offenders, "advice methods " + adviceMethods
+                + " refer to what java.base cannot see, or use invokedynamic");
+    }
+
+    @Test
+    void versionCommandPrintsTheVersion() throws Exception {
+        try (ChildJvm child = ChildJvm.start(List.of(ChildJvm.java(), "-jar", ChildJvm.AGENT_JAR.toAbsolutePath().toString(), "version"))) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(30)), child.output());
+            assertEquals(List.of("Lockwatch 0.1.0"), child.output().lines().toList());
+        }
+    }
+
+    @Test
+    void unknownCommandFailsWithOneLine() throws Exception {
+        try (ChildJvm child = ChildJvm.start(List.of(ChildJvm.java(), "-jar", ChildJvm.AGENT_JAR.toAbsolutePath().toString(), "frobnicate"))) {
+            assertNotEquals(0, child.awaitExit(Duration.ofSeconds(30)), child.output());
+            List<String> lines = child.output().lines().toList();
+            assertEquals(1, lines.size(), child.output());
+            assertTrue(lines.get(0).startsWith("lockwatch: unknown command 'frobnicate'"), child.output());
+        }
+    }
+
+    private static Map<String, byte[]> bootstrapClasses() {
+        Map<String, byte[]> bootstrap = new LinkedHashMap<>();
+        entries.forEach((name, bytes) -> {
+            if (name.startsWith(BOOTSTRAP) && name.endsWith(".class")) {
+                bootstrap.put(name, bytes);
+            }
+        });
+        assertFalse(bootstrap.isEmpty(), "no classes under " + BOOTSTRAP);
+        return bootstrap;
+    }
+
+    private static boolean bootstrapVisible(String internalName) {
+        return internalName.startsWith("java/") || internalName.startsWith(BOOTSTRAP);
+    }
+
+    /** A remapper that changes nothing and records every class name it is asked about. */
+    private static Remapper recorder(Set<String> referenced) {
+        return new Remapper() {
+            @Override
+            public String map(String internalName) {
+                referenced.add(internalName);
+                return internalName;
+            }
+        };
+    }
+
+    private static MethodVisitor indyFinder(String method, List<String> offenders) {
+        return new MethodVisitor(Opcodes.ASM9) {
+            @Override
+            public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... args) {
+                offenders.add(method + ": invokedynamic " + name + " via " + bootstrap.getOwner() + "." + bootstrap.getName());
+            }
+
+            @Override
+            public void visitLdcInsn(Object value) {
+                if (value instanceof ConstantDynamic) {
+                    offenders.add(method + ": dynamic constant " + value);
+                }
+            }
+        };
+    }
+
+    /** Occurrences of {@code key} in {@code data} that are not the tail of {@code relocated}. */
+    private static int countBare(byte[] data, String key, String relocated) {
+        byte[] k = bytes(key);
+        byte[] prefix = bytes(relocated.substring(0, relocated.length() - key.length()));
+        int count = 0;
+        for (int i = indexOf(data, k, 0); i >= 0; i = indexOf(data, k, i + 1)) {
+            if (!(i >= prefix.length && regionEquals(data, i - prefix.length, prefix))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int indexOf(byte[] data, byte[] part, int from) {
+        for (int i = Math.max(0, from); i <= data.length - part.length; i++) {
+            if (regionEquals(data, i, part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean regionEquals(byte[] data, int at, byte[] part) {
+        return Arrays.equals(data, at, at + part.length, part, 0, part.length);
+    }
+}
