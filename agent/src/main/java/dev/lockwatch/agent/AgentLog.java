@@ -11,6 +11,8 @@ import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.status.StatusUtil;
 import dev.lockwatch.agent.report.DeadlockReport;
 import dev.lockwatch.agent.report.EventSink;
+import dev.lockwatch.agent.report.HeldWhileBlockingReport;
+import dev.lockwatch.agent.report.StarvationReport;
 import dev.lockwatch.agent.report.ReportFormatter;
 import org.slf4j.Logger;
 
@@ -98,6 +100,22 @@ public final class AgentLog implements EventSink {
     public void deadlock(DeadlockReport report) {
         log.atError()
                 .addKeyValue("event", "DEADLOCK")
+                .addKeyValue("fingerprint", report.fingerprint())
+                .log(ReportFormatter.format(report));
+    }
+
+    @Override
+    public void starvation(StarvationReport report) {
+        log.atError()
+                .addKeyValue("event", "STARVATION")
+                .addKeyValue("fingerprint", report.fingerprint())
+                .log(ReportFormatter.format(report));
+    }
+
+    @Override
+    public void heldWhileBlocking(HeldWhileBlockingReport report) {
+        log.atWarn()
+                .addKeyValue("event", "HELD_WHILE_BLOCKING")
                 .addKeyValue("fingerprint", report.fingerprint())
                 .log(ReportFormatter.format(report));
     }

@@ -1,6 +1,7 @@
 package dev.lockwatch.agent;
 
 import dev.lockwatch.agent.detect.GraphSampler;
+import dev.lockwatch.agent.detect.Handoffs;
 import dev.lockwatch.agent.detect.JdkLocks;
 import dev.lockwatch.agent.detect.ReportBuilder;
 import dev.lockwatch.agent.detect.Watchdog;
@@ -60,8 +61,11 @@ public final class Lockwatch {
         preload();
         Module agent = Lockwatch.class.getModule();
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                Map.of("java.util.concurrent.locks", Set.of(agent)), Set.of(), Map.of());
+                Map.of("java.util.concurrent.locks", Set.of(agent), "java.util.concurrent", Set.of(agent)),
+                Set.of(), Map.of());
         JdkLocks locks = new JdkLocks();
+        Handoffs handoffs = new Handoffs();
+        Registry.checkHeldWhileBlocking = options.heldWhileBlocking();
 
         CallSiteRewriter rewriter = new CallSiteRewriter(this::transformError);
         inst.addTransformer(rewriter, true);
@@ -71,11 +75,11 @@ public final class Lockwatch {
         LockInstrumentation.install(inst, this::transformError);
 
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Watchdog watchdog = new Watchdog(new GraphSampler(mx, locks), new ReportBuilder(mx, locks), log, options.interval());
+        Watchdog watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks), log, options.interval());
         watchdog.start();
 
         log.logger().info("Lockwatch {} started{}: interval={}, options={}; instrumented: lock call sites in application "
-                        + "classes, contended java.util.concurrent acquires, monitors via the JVM",
+                        + "classes, contended java.util.concurrent acquires, executor hand-offs (futures, pools), monitors via the JVM",
                 VERSION, attached ? " (attached)" : "", Options.format(options.interval()), options.given());
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
                 log.logger().info("Lockwatch stopped: transformation errors={}, lock call sites rewritten={}",

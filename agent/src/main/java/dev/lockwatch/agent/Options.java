@@ -29,20 +29,28 @@ public final class Options {
     static {
         KEYS.put("interval", "a duration such as 250ms, 2s or 1m (at least 10ms)");
         KEYS.put("logConfig", "the path of a readable Logback XML file for the agent's own logging");
+        KEYS.put("heldWhileBlocking", "on or off (log a warning when a thread blocks on a future while holding a lock)");
     }
 
     private final Duration interval;
     private final Path logConfig;
+    private final boolean heldWhileBlocking;
     private final Map<String, String> given;
 
-    private Options(Duration interval, Path logConfig, Map<String, String> given) {
+    private Options(Duration interval, Path logConfig, boolean heldWhileBlocking, Map<String, String> given) {
         this.interval = interval;
         this.logConfig = logConfig;
+        this.heldWhileBlocking = heldWhileBlocking;
         this.given = given;
     }
 
     public static Options defaults() {
-        return new Options(Duration.ofSeconds(1), null, Map.of());
+        return new Options(Duration.ofSeconds(1), null, true, Map.of());
+    }
+
+    /** Whether HELD_WHILE_BLOCKING warnings are on. */
+    public boolean heldWhileBlocking() {
+        return heldWhileBlocking;
     }
 
     public Duration interval() {
@@ -88,6 +96,7 @@ public final class Options {
 
         Duration interval = defaults().interval;
         Path logConfig = null;
+        boolean heldWhileBlocking = defaults().heldWhileBlocking;
         Map<String, String> given = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : raw.entrySet()) {
             String key = e.getKey();
@@ -112,11 +121,34 @@ public final class Options {
                     }
                     break;
                 }
+                case "heldWhileBlocking": {
+                    Boolean on = parseSwitch(value);
+                    if (on == null) {
+                        problems.add(bad(key, value) + "; using " + (heldWhileBlocking ? "on" : "off"));
+                    } else {
+                        heldWhileBlocking = on;
+                        given.put(key, value);
+                    }
+                    break;
+                }
                 default:
                     problems.add("unknown option '" + key + "'; accepted keys: " + String.join(", ", KEYS.keySet()));
             }
         }
-        return new Parsed(new Options(interval, logConfig, Map.copyOf(given)), List.copyOf(problems));
+        return new Parsed(new Options(interval, logConfig, heldWhileBlocking, Map.copyOf(given)), List.copyOf(problems));
+    }
+
+    private static Boolean parseSwitch(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "on":
+            case "true":
+                return Boolean.TRUE;
+            case "off":
+            case "false":
+                return Boolean.FALSE;
+            default:
+                return null;
+        }
     }
 
     private static String bad(String key, String value) {

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The live registry: every thread's {@link ThreadRecord}, found through a {@code ThreadLocal}, plus two
@@ -77,11 +79,141 @@ public final class Registry {
         if (r.suppressed != 0) {
             return;
         }
-        r.beginWait(sync, shared, timed);
+        r.beginWait(sync, ThreadRecord.WAIT_LOCK, shared, timed);
         if (!r.listed) {
             list(r);
         }
         WAITING.add(r);
+    }
+
+    // ---- hand-offs ------------------------------------------------------------------------------------
+
+    /** Whether HELD_WHILE_BLOCKING checks run (agent option). */
+    public static volatile boolean checkHeldWhileBlocking = true;
+    private static final int MAX_PENDING = 256;
+    private static final ConcurrentLinkedQueue<BlockedWhileHolding> PENDING = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger PENDING_COUNT = new AtomicInteger();
+    private static final ConcurrentHashMap<String, Boolean> SEEN_PAIRS = new ConcurrentHashMap<>();
+
+    /**
+     * Advice calls this when a thread is about to block on a future that is not done ({@code waitsFor}: the
+     * future). Timed waits are recorded but draw no edge: they end by themselves.
+     */
+    public static void handoffBegin(Object future, boolean timed) {
+        ThreadRecord r = CURRENT.get();
+        if (r.suppressed != 0) {
+            return;
+        }
+        r.beginWait(future, ThreadRecord.WAIT_HANDOFF, false, timed);
+        if (!r.listed) {
+            list(r);
+        }
+        WAITING.add(r);
+        if (checkHeldWhileBlocking && r.heldCountPlain() != 0) {
+            heldWhileBlocking(r, future.getClass().getName());
+        }
+    }
+
+    /** {@code invokeAll}/{@code invokeAny}: they always block, with no single future to wait for. */
+    public static void blockingCall(String method) {
+        ThreadRecord r = CURRENT.get();
+        if (r.suppressed == 0 && checkHeldWhileBlocking && r.heldCountPlain() != 0) {
+            heldWhileBlocking(r, method);
+        }
+    }
+
+    private static void heldWhileBlocking(ThreadRecord r, String waitsFor) {
+        r.suppressed++; // the stack walk and the map below take no application lock, but stay unrecorded
+        try {
+            Thread t = Thread.currentThread();
+            StackTraceElement[] stack = t.getStackTrace();
+            String waitSite = firstApplicationFrame(stack);
+            Object[] locks = new Object[ThreadRecord.MAX_HELD];
+            int[] sites = new int[locks.length];
+            byte[] modes = new byte[locks.length];
+            int n = r.copyHolds(locks, sites, modes);
+            boolean fresh = false;
+            String[] names = new String[n];
+            String[] modeNames = new String[n];
+            String[] siteNames = new String[n];
+            for (int i = 0; i < n; i++) {
+                names[i] = locks[i].getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(locks[i]));
+                modeNames[i] = modes[i] == ThreadRecord.READ ? "read lock" : "lock";
+                siteNames[i] = CallSites.site(sites[i]);
+                String pair = siteNames[i] + " -> " + waitSite;
+                if (SEEN_PAIRS.putIfAbsent(pair, Boolean.TRUE) == null) {
+                    fresh = true;
+                }
+            }
+            if (fresh && PENDING_COUNT.incrementAndGet() <= MAX_PENDING) {
+                PENDING.add(new BlockedWhileHolding(t.getName(), r.threadId, names, modeNames, siteNames, waitsFor,
+                        waitSite, stack));
+            } else if (fresh) {
+                PENDING_COUNT.decrementAndGet();
+            }
+        } finally {
+            r.suppressed--;
+        }
+    }
+
+    /**
+     * Reports a pair found by the watchdog (a monitor held across a hand-off wait); true when it is new.
+     */
+    public static boolean firstSeen(String holdSite, String waitSite) {
+        return SEEN_PAIRS.putIfAbsent(holdSite + " -> " + waitSite, Boolean.TRUE) == null;
+    }
+
+    /** The first frame outside the JDK and the agent: where the application blocks. */
+    public static String firstApplicationFrame(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            String c = f.getClassName();
+            if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.") && !c.startsWith("dev.lockwatch.bootstrap.")) {
+                return new StackTraceElement(c, f.getMethodName(), f.getFileName(), f.getLineNumber()).toString();
+            }
+        }
+        return "(unknown)";
+    }
+
+    /** The watchdog takes pending HELD_WHILE_BLOCKING findings to log them. */
+    public static BlockedWhileHolding pollBlockedWhileHolding() {
+        BlockedWhileHolding b = PENDING.poll();
+        if (b != null) {
+            PENDING_COUNT.decrementAndGet();
+        }
+        return b;
+    }
+
+    /** A task starts to run on this thread; returns what ran before (for nested tasks), to pass to taskEnded. */
+    public static Object taskStarted(Object taskOrFuture) {
+        ThreadRecord r = CURRENT.get();
+        if (!r.listed) {
+            list(r);
+        }
+        return r.running(taskOrFuture);
+    }
+
+    public static void taskEnded(Object previous) {
+        CURRENT.get().running(previous);
+    }
+
+    /** A pool's worker thread enters its worker loop. */
+    public static Object workerStarted(Object pool) {
+        ThreadRecord r = CURRENT.get();
+        if (!r.listed) {
+            list(r);
+        }
+        return r.worker(pool);
+    }
+
+    public static void workerEnded(Object previous) {
+        CURRENT.get().worker(previous);
+    }
+
+    /** A task was handed to a pool. */
+    public static void submitted(Object task, Object pool) {
+        if (task != null && CURRENT.get().suppressed == 0) {
+            Submissions.add(task, pool);
+        }
     }
 
     public static void waitEnd() {

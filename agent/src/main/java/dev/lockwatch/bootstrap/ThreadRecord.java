@@ -27,12 +27,18 @@ public final class ThreadRecord extends WeakReference<Thread> {
     public static final byte EXCLUSIVE = 1;
     public static final byte READ = 2;
 
+    /** What {@link #waitingOn()} is: a lock's synchronizer, or a future (a hand-off). */
+    public static final byte WAIT_LOCK = 0;
+    public static final byte WAIT_HANDOFF = 1;
+
     /** Deeper nesting than this is not recorded (the JDK still knows exclusive owners). */
     static final int MAX_HELD = 32;
 
     private static final VarHandle HELD_COUNT;
     private static final VarHandle WAITING_ON;
     private static final VarHandle WAIT_EPOCH;
+    private static final VarHandle RUNNING_FOR;
+    private static final VarHandle WORKER_OF;
 
     static {
         try {
@@ -40,6 +46,8 @@ public final class ThreadRecord extends WeakReference<Thread> {
             HELD_COUNT = lookup.findVarHandle(ThreadRecord.class, "heldCount", int.class);
             WAITING_ON = lookup.findVarHandle(ThreadRecord.class, "waitingOn", Object.class);
             WAIT_EPOCH = lookup.findVarHandle(ThreadRecord.class, "waitEpoch", int.class);
+            RUNNING_FOR = lookup.findVarHandle(ThreadRecord.class, "runningFor", Object.class);
+            WORKER_OF = lookup.findVarHandle(ThreadRecord.class, "workerOf", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -54,10 +62,16 @@ public final class ThreadRecord extends WeakReference<Thread> {
     private int heldCount;
 
     private Object waitingOn;
+    private byte waitKind;
     private boolean waitShared;
     private boolean waitTimed;
     private long waitSinceNanos;
     private int waitEpoch;
+
+    /** The task (or the future it completes) this thread runs now, for hand-off edges. Opaque stores. */
+    private Object runningFor;
+    /** The pool this thread is a worker of while it runs its worker loop. Opaque stores. */
+    private Object workerOf;
 
     /** Agent threads and re-entrant calls from inside the agent are not recorded. Owner-only. */
     int suppressed;
@@ -104,8 +118,9 @@ public final class ThreadRecord extends WeakReference<Thread> {
         return heldCount;
     }
 
-    void beginWait(Object sync, boolean shared, boolean timed) {
+    void beginWait(Object sync, byte kind, boolean shared, boolean timed) {
         WAIT_EPOCH.setOpaque(this, waitEpoch + 1);
+        waitKind = kind;
         waitShared = shared;
         waitTimed = timed;
         waitSinceNanos = System.nanoTime();
@@ -125,6 +140,31 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     public int waitEpoch() {
         return (int) WAIT_EPOCH.getOpaque(this);
+    }
+
+    public byte waitKind() {
+        return waitKind;
+    }
+
+    /** Returns the previous value, so that nested tasks (a worker helping another task) can restore it. */
+    Object running(Object task) {
+        Object previous = runningFor;
+        RUNNING_FOR.setOpaque(this, task);
+        return previous;
+    }
+
+    public Object runningFor() {
+        return RUNNING_FOR.getOpaque(this);
+    }
+
+    Object worker(Object pool) {
+        Object previous = workerOf;
+        WORKER_OF.setOpaque(this, pool);
+        return previous;
+    }
+
+    public Object workerOf() {
+        return WORKER_OF.getOpaque(this);
     }
 
     public boolean waitShared() {

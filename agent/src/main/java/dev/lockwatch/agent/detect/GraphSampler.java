@@ -2,6 +2,8 @@ package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.Cycle;
 import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.PoolState;
+import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
@@ -19,6 +21,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,15 +42,17 @@ import java.util.Set;
 public final class GraphSampler {
     private final ThreadMXBean mx;
     private final JdkLocks locks;
+    private final Handoffs handoffs;
 
-    public GraphSampler(ThreadMXBean mx, JdkLocks locks) {
+    public GraphSampler(ThreadMXBean mx, JdkLocks locks, Handoffs handoffs) {
         this.mx = mx;
         this.locks = locks;
+        this.handoffs = handoffs;
     }
 
     public Sample sample() {
         Walk walk = new Walk();
-        Deque<Long> todo = new ArrayDeque<>();
+        Deque<Long> todo = walk.todo;
         for (ThreadRecord r : Registry.waiting()) {
             Thread t = r.get();
             if (t != null && r.waitingOn() != null) {
@@ -73,7 +78,9 @@ public final class GraphSampler {
                 todo.add(e.holder());
             }
         }
-        return new Sample(walk.graph.build(), walk.threads, walk.records);
+        List<PoolState> pools = new ArrayList<>();
+        walk.pools.forEach((ref, workers) -> pools.add(new PoolState(ref, workers)));
+        return new Sample(walk.graph.build(), walk.threads, walk.records, walk.queued, pools, walk.poolObjects);
     }
 
     /**
@@ -114,6 +121,10 @@ public final class GraphSampler {
         final WaitForGraph.Builder graph = WaitForGraph.builder();
         final Map<Long, Thread> threads = new HashMap<>();
         final Map<Long, ThreadRecord> records = new HashMap<>();
+        final Deque<Long> todo = new ArrayDeque<>();
+        final List<QueuedWait> queued = new ArrayList<>();
+        final Map<LockRef, List<Long>> pools = new LinkedHashMap<>();
+        final Map<LockRef, Object> poolObjects = new HashMap<>();
         private Map<Object, List<ThreadRecord>> readersBySync;
 
         void addThread(Thread t) {
@@ -139,6 +150,9 @@ public final class GraphSampler {
             long episode = r.waitEpoch();
             if (sync != r.waitingOn()) {
                 return edges; // the wait ended or changed while we looked
+            }
+            if (r.waitKind() == ThreadRecord.WAIT_HANDOFF) {
+                return handoffEdges(r, sync, waiter, timed, episode);
             }
             Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
             Thread owner = locks.exclusiveOwner(sync);
@@ -168,6 +182,51 @@ public final class GraphSampler {
                 }
             }
             return edges;
+        }
+
+        /**
+         * A wait for a future: an edge to the thread running it, or a queued wait on its pool (whose workers are
+         * then walked too). A timed hand-off ends by itself: no edge.
+         */
+        private List<WaitEdge> handoffEdges(ThreadRecord r, Object future, Thread waiter, boolean timed, long episode) {
+            if (timed) {
+                return List.of();
+            }
+            Handoffs.Standing standing = handoffs.standing(future, waiter);
+            if (standing.runner() != null) {
+                Thread runner = standing.runner();
+                addThread(runner);
+                ThreadRecord rr = Registry.recordOf(runner.getId());
+                if (rr != null) {
+                    records.putIfAbsent(runner.getId(), rr);
+                }
+                return List.of(new WaitEdge(r.threadId, runner.getId(), LockRef.of(future), Mode.TASK, Mode.TASK, false, episode));
+            }
+            if (standing.pool() != null) {
+                LockRef pool = LockRef.of(standing.pool());
+                queued.add(new QueuedWait(r.threadId, LockRef.of(standing.queuedTask()),
+                        handoffs.taskName(standing.queuedTask()), pool, episode));
+                addPool(pool, standing.pool());
+            }
+            return List.of();
+        }
+
+        private void addPool(LockRef ref, Object pool) {
+            if (pools.containsKey(ref)) {
+                return;
+            }
+            List<Long> workers = new ArrayList<>();
+            for (ThreadRecord rec : Registry.listed()) {
+                Thread t = rec.get();
+                if (t != null && t.isAlive() && rec.workerOf() == pool) {
+                    workers.add(rec.threadId);
+                    records.putIfAbsent(rec.threadId, rec);
+                    addThread(t);
+                    todo.add(rec.threadId);
+                }
+            }
+            pools.put(ref, workers);
+            poolObjects.put(ref, pool);
         }
 
         private List<ThreadRecord> readersOf(Object sync) {

@@ -2,6 +2,11 @@ package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.Cycle;
 import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.QueuedWait;
+import dev.lockwatch.agent.graph.Starvation;
+import dev.lockwatch.agent.report.HeldWhileBlockingReport;
+import dev.lockwatch.agent.report.StarvationReport;
+import dev.lockwatch.bootstrap.BlockedWhileHolding;
 import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
@@ -11,6 +16,7 @@ import dev.lockwatch.agent.report.DeadlockReport.ThreadReport;
 import dev.lockwatch.agent.report.DeadlockReport.Wait;
 import dev.lockwatch.bootstrap.CallSites;
 import dev.lockwatch.bootstrap.Registry;
+import dev.lockwatch.bootstrap.Threads;
 import dev.lockwatch.bootstrap.ThreadRecord;
 
 import java.lang.management.LockInfo;
@@ -28,6 +34,8 @@ import java.util.Map;
  * ({@code lockedSynchronizers} walks the heap).
  */
 public final class ReportBuilder {
+    private static final String POOL_WORKER_LOCK = "java.util.concurrent.ThreadPoolExecutor$Worker";
+
     private final ThreadMXBean mx;
     private final JdkLocks locks;
 
@@ -37,7 +45,120 @@ public final class ReportBuilder {
     }
 
     public DeadlockReport build(Cycle cycle, Sample sample) {
-        List<Long> ids = cycle.threadIds();
+        Map<Long, ThreadInfo> infos = threadInfos(cycle.threadIds(), sample);
+        List<ThreadReport> threads = new ArrayList<>();
+        for (WaitEdge e : cycle.edges()) {
+            threads.add(describe(e, sample, infos.get(e.waiter())));
+        }
+        return new DeadlockReport(cycle.fingerprint(), cycle.timed(), threads);
+    }
+
+    public StarvationReport build(Starvation starvation, Sample sample) {
+        List<Long> ids = new ArrayList<>(starvation.workers());
+        for (QueuedWait q : starvation.queued()) {
+            if (!ids.contains(q.waiter())) {
+                ids.add(q.waiter());
+            }
+        }
+        Map<Long, ThreadInfo> infos = threadInfos(ids, sample);
+        List<ThreadReport> threads = new ArrayList<>();
+        for (long id : ids) {
+            QueuedWait queued = null;
+            for (QueuedWait q : starvation.queued()) {
+                if (q.waiter() == id) {
+                    queued = q;
+                }
+            }
+            if (queued != null) {
+                QueuedWait q = queued;
+                threads.add(describe(id, q.episode(), sample, infos.get(id), (record, ms) ->
+                        new Wait(q.task(), Mode.POOL, false, -1, q.pool().key(), Mode.POOL, ms, q.taskName())));
+                continue;
+            }
+            List<WaitEdge> out = sample.graph().outgoing(id);
+            if (!out.isEmpty()) {
+                threads.add(describe(out.get(0), sample, infos.get(id)));
+            }
+        }
+        List<StarvationReport.QueuedTask> queued = new ArrayList<>();
+        for (QueuedWait q : starvation.queued()) {
+            String waiter = sample.graph().node(q.waiter()).name();
+            StarvationReport.QueuedTask existing = null;
+            for (StarvationReport.QueuedTask t : queued) {
+                if (t.task().equals(q.task().key())) {
+                    existing = t;
+                }
+            }
+            if (existing == null) {
+                queued.add(new StarvationReport.QueuedTask(q.task().key(), q.taskName(), List.of(waiter)));
+            } else {
+                List<String> by = new ArrayList<>(existing.waitedBy());
+                by.add(waiter);
+                queued.set(queued.indexOf(existing), new StarvationReport.QueuedTask(existing.task(), existing.name(), by));
+            }
+        }
+        return new StarvationReport(starvation.fingerprint(), starvation.pool().pool().key(),
+                starvation.pool().workers().size(), threads, queued);
+    }
+
+    /** A finding made on the application thread (locks of java.util.concurrent), as a report. */
+    public HeldWhileBlockingReport build(BlockedWhileHolding b) {
+        List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < b.locks.length; i++) {
+            holds.add(new HeldWhileBlockingReport.Hold(b.locks[i], b.modes[i], b.sites[i]));
+            parts.add(b.sites[i] + " -> " + b.waitSite);
+        }
+        return new HeldWhileBlockingReport(fingerprintOf(parts), b.threadName, b.threadId, b.waitsFor, b.waitSite,
+                holds, Frames.withoutAgent(b.stack));
+    }
+
+    /**
+     * Monitors held by a platform thread that blocks in a hand-off wait: the JVM knows them, the application
+     * thread does not, so the watchdog asks once per wait episode. Returns null when there is nothing new.
+     */
+    public HeldWhileBlockingReport monitorsHeldWhileBlocking(ThreadRecord record, Thread thread, Object future) {
+        if (!mx.isObjectMonitorUsageSupported() || Threads.isVirtual(thread)) {
+            return null;
+        }
+        ThreadInfo[] infos = mx.getThreadInfo(new long[] {thread.getId()}, true, false);
+        if (infos.length == 0 || infos[0] == null || infos[0].getLockedMonitors().length == 0
+                || record.waitingOn() != future) {
+            return null;
+        }
+        ThreadInfo info = infos[0];
+        String waitSite = Registry.firstApplicationFrame(info.getStackTrace());
+        List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        boolean fresh = false;
+        MonitorInfo[] monitors = info.getLockedMonitors();
+        for (int i = monitors.length - 1; i >= 0; i--) {
+            MonitorInfo m = monitors[i];
+            String site = m.getLockedStackFrame() == null ? null : Frames.site(m.getLockedStackFrame());
+            String lock = new LockRef(m.getClassName(), m.getIdentityHashCode()).key();
+            boolean dup = false;
+            for (HeldWhileBlockingReport.Hold h : holds) {
+                dup |= h.lock().equals(lock);
+            }
+            if (dup) {
+                continue;
+            }
+            holds.add(new HeldWhileBlockingReport.Hold(lock, "monitor", site));
+            parts.add(site + " -> " + waitSite);
+            fresh |= Registry.firstSeen(String.valueOf(site), waitSite);
+        }
+        if (!fresh) {
+            return null;
+        }
+        return new HeldWhileBlockingReport(fingerprintOf(parts), info.getThreadName(), thread.getId(),
+                future.getClass().getName(), waitSite, holds, Frames.withoutAgent(info.getStackTrace()));
+    }
+
+    private static String fingerprintOf(List<String> parts) {
+        return Cycle.hash(parts);
+    }
+
+    private Map<Long, ThreadInfo> threadInfos(List<Long> ids, Sample sample) {
         Map<Long, ThreadInfo> infos = new HashMap<>();
         long[] platform = ids.stream().filter(id -> !isVirtual(sample, id)).mapToLong(Long::longValue).toArray();
         if (platform.length > 0) {
@@ -49,11 +170,7 @@ public final class ReportBuilder {
                 }
             }
         }
-        List<ThreadReport> threads = new ArrayList<>();
-        for (WaitEdge e : cycle.edges()) {
-            threads.add(describe(e, sample, infos.get(e.waiter())));
-        }
-        return new DeadlockReport(cycle.fingerprint(), cycle.timed(), threads);
+        return infos;
     }
 
     private static boolean isVirtual(Sample sample, long id) {
@@ -62,12 +179,22 @@ public final class ReportBuilder {
     }
 
     private ThreadReport describe(WaitEdge e, Sample sample, ThreadInfo info) {
-        ThreadNode node = sample.graph().node(e.waiter());
         ThreadNode holder = sample.graph().node(e.holder());
-        Thread thread = sample.threads().get(e.waiter());
-        ThreadRecord record = sample.records().get(e.waiter());
+        return describe(e.waiter(), e.episode(), sample, info, (record, waitingMillis) ->
+                new Wait(e.lock(), e.waitMode(), e.timed(), e.holder(), holder.name(), e.heldAs(), waitingMillis, null));
+    }
+
+    /** Builds the wait part once the thread's record and wait time are known. */
+    private interface WaitFactory {
+        Wait wait(ThreadRecord record, long waitingMillis);
+    }
+
+    private ThreadReport describe(long threadId, long episode, Sample sample, ThreadInfo info, WaitFactory waits) {
+        ThreadNode node = sample.graph().node(threadId);
+        Thread thread = sample.threads().get(threadId);
+        ThreadRecord record = sample.records().get(threadId);
         if (record == null) {
-            record = Registry.recordOf(e.waiter()); // e.g. BLOCKED on a monitor: not among the waiting records
+            record = Registry.recordOf(threadId); // e.g. BLOCKED on a monitor: not among the waiting records
         }
         if (thread == null && record != null) {
             thread = record.get();
@@ -76,10 +203,10 @@ public final class ReportBuilder {
         String name = thread != null ? thread.getName() : node.name();
         String state = info != null ? info.getThreadState().name() : thread != null ? thread.getState().name() : "UNKNOWN";
         long waitingMillis = -1;
-        if (record != null && record.waitingOn() != null && record.waitEpoch() == (int) e.episode()) {
+        if (record != null && record.waitingOn() != null && record.waitEpoch() == (int) episode) {
             waitingMillis = (System.nanoTime() - record.waitSinceNanos()) / 1_000_000;
         }
-        Wait wait = new Wait(e.lock(), e.waitMode(), e.timed(), e.holder(), holder.name(), e.heldAs(), waitingMillis);
+        Wait wait = waits.wait(record, waitingMillis);
 
         List<Held> holds = new ArrayList<>();
         if (record != null && thread != null) {
@@ -108,13 +235,16 @@ public final class ReportBuilder {
                         frame == null ? null : Frames.site(frame)));
             }
             for (LockInfo s : info.getLockedSynchronizers()) {
+                if (s.getClassName().equals(POOL_WORKER_LOCK)) {
+                    continue; // a pool worker's own run lock: held while it runs any task, never the cause
+                }
                 addHold(holds, new Held(new LockRef(s.getClassName(), s.getIdentityHashCode()), Mode.EXCLUSIVE, null));
             }
         }
         StackTraceElement[] raw = info != null ? info.getStackTrace()
                 : thread != null ? thread.getStackTrace() : new StackTraceElement[0];
         List<StackTraceElement> stack = Frames.withoutAgent(raw);
-        return new ThreadReport(name, e.waiter(), state, node.virtual(), wait, holds, stack);
+        return new ThreadReport(name, threadId, state, node.virtual(), wait, holds, stack);
     }
 
     /** The same lock is listed once, the first (most precise) description wins; re-entrant holds count once. */

@@ -1,13 +1,18 @@
 package dev.lockwatch.agent.detect;
 
+import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.PoolState;
+import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.WaitForGraph;
 import dev.lockwatch.bootstrap.ThreadRecord;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * One tick's view: the wait-for graph plus the live objects needed to describe its threads in a report.
  * Short-lived: dropped at the end of the tick, so it keeps nothing alive.
  */
-public record Sample(WaitForGraph graph, Map<Long, Thread> threads, Map<Long, ThreadRecord> records) {
+public record Sample(WaitForGraph graph, Map<Long, Thread> threads, Map<Long, ThreadRecord> records,
+                     List<QueuedWait> queued, List<PoolState> pools, Map<LockRef, Object> poolObjects) {
 }

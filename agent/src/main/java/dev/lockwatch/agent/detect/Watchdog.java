@@ -2,19 +2,28 @@ package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.Cycle;
 import dev.lockwatch.agent.graph.CycleFinder;
+import dev.lockwatch.agent.graph.Starvation;
+import dev.lockwatch.agent.graph.StarvationFinder;
+import dev.lockwatch.agent.report.HeldWhileBlockingReport;
+import dev.lockwatch.bootstrap.BlockedWhileHolding;
+import dev.lockwatch.bootstrap.ThreadRecord;
 import dev.lockwatch.agent.report.EventSink;
 import dev.lockwatch.bootstrap.Registry;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The agent's one thread: every {@code interval} it samples the wait-for graph, finds its cycles and reports
- * each new deadlock once. A cycle of untimed waits is reported on the tick that first sees (and confirms) it; a
- * cycle with a timed wait only once it has been seen on two consecutive ticks, since it may still resolve.
+ * The agent's one thread: every {@code interval} it samples the wait-for graph, finds its cycles and starved
+ * pools and reports each new one once. A cycle of untimed waits is reported on the tick that first sees (and
+ * confirms) it; a cycle with a timed wait only once it has been seen on two consecutive ticks, since it may
+ * still resolve; a starved pool once the same waits have been seen on two consecutive ticks. It also logs
+ * HELD_WHILE_BLOCKING findings.
  *
  * <p>The thread is a daemon, suppressed in the registry (its own locking is never recorded), parks between
  * ticks and never calls application code or takes an application lock.
@@ -33,6 +42,10 @@ public final class Watchdog implements Runnable {
     private final Set<String> reported = new HashSet<>();
     /** Fingerprints seen on the previous tick (timed cycles need two in a row). */
     private Set<String> previous = new HashSet<>();
+    /** Starvations seen on the previous tick, with their wait episodes: reported when unchanged. */
+    private Map<String, String> previousStarvations = new HashMap<>();
+    /** Hand-off waits whose held monitors were already checked: thread id to wait epoch. */
+    private Map<Long, Integer> checkedHandoffs = new HashMap<>();
     private String lastProblem;
 
     public Watchdog(GraphSampler sampler, ReportBuilder reports, EventSink sink, Duration interval) {
@@ -97,8 +110,53 @@ public final class Watchdog implements Runnable {
             sink.deadlock(reports.build(cycle, sample));
             made++;
         }
+        Map<String, String> starvations = new HashMap<>();
+        for (Starvation starvation : StarvationFinder.find(sample.graph(), sample.queued(), sample.pools())) {
+            String fp = starvation.fingerprint();
+            String episodes = starvation.episodes(sample.graph());
+            starvations.put(fp, episodes);
+            seen.add(fp);
+            // Reported once the same threads have stayed in the same waits for two checks: one read of many
+            // threads is not atomic, two identical ones a tick apart mean nothing moved.
+            if (!reported.contains(fp) && episodes.equals(previousStarvations.get(fp))) {
+                reported.add(fp);
+                sink.starvation(reports.build(starvation, sample));
+                made++;
+            }
+        }
         reported.retainAll(seen);
         previous = seen;
+        previousStarvations = starvations;
+        heldWhileBlocking();
         return made;
+    }
+
+    /** Logs what application threads found, then checks new hand-off waits for monitors held across them. */
+    private void heldWhileBlocking() {
+        BlockedWhileHolding found;
+        while ((found = Registry.pollBlockedWhileHolding()) != null) {
+            sink.heldWhileBlocking(reports.build(found));
+        }
+        if (!Registry.checkHeldWhileBlocking) {
+            return;
+        }
+        Map<Long, Integer> checked = new HashMap<>();
+        for (ThreadRecord r : Registry.waiting()) {
+            Object future = r.waitingOn();
+            Thread t = r.get();
+            if (future == null || t == null || r.waitKind() != ThreadRecord.WAIT_HANDOFF) {
+                continue;
+            }
+            int epoch = r.waitEpoch();
+            checked.put(r.threadId, epoch);
+            Integer before = checkedHandoffs.get(r.threadId);
+            if (before == null || before != epoch) {
+                HeldWhileBlockingReport report = reports.monitorsHeldWhileBlocking(r, t, future);
+                if (report != null) {
+                    sink.heldWhileBlocking(report);
+                }
+            }
+        }
+        checkedHandoffs = checked;
     }
 }

@@ -43,6 +43,12 @@ public record Cycle(List<WaitEdge> edges) {
         for (WaitEdge e : edges) {
             parts.add(e.waiter() + ">" + e.lock().key() + ">" + e.holder());
         }
+        return hash(parts);
+    }
+
+    /** A stable 16-hex-digit hash of a set of strings (order does not matter). */
+    public static String hash(List<String> parts) {
+        parts = new ArrayList<>(parts);
         parts.sort(null);
         long h = 0xcbf29ce484222325L; // FNV-1a, 64 bit
         for (String part : parts) {

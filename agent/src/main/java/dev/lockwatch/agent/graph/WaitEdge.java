@@ -20,7 +20,11 @@ public record WaitEdge(long waiter, long holder, LockRef lock, Mode waitMode, Mo
         /** The read side of a read-write lock. */
         READ,
         /** Queued ahead of the waiter: a writer that readers must let go first. */
-        QUEUED
+        QUEUED,
+        /** A hand-off: the waiter waits for a task (a future) that the holder is running. */
+        TASK,
+        /** A hand-off to a task still queued in a pool: whichever worker of the pool takes it. */
+        POOL
     }
 
     /** The same wait in the same episode, whatever the holder. */

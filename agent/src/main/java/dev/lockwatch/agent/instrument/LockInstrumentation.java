@@ -27,11 +27,41 @@ public final class LockInstrumentation {
     private LockInstrumentation() {
     }
 
+    /**
+     * Every JDK class that the advice goes into, loaded before the agent builder is installed: a class that is
+     * first loaded while Byte Buddy transforms another one (it loads nested classes to describe their outer
+     * class) is skipped by the re-entrancy guard, and would then never be instrumented.
+     */
+    static final String[] TARGETS = {
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer",
+            "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
+            "java.util.concurrent.FutureTask",
+            "java.util.concurrent.CompletableFuture",
+            "java.util.concurrent.CompletableFuture$AsyncSupply",
+            "java.util.concurrent.CompletableFuture$AsyncRun",
+            "java.util.concurrent.CompletableFuture$Completion",
+            "java.util.concurrent.CompletableFuture$UniCompletion",
+            "java.util.concurrent.ForkJoinTask",
+            "java.util.concurrent.ForkJoinPool",
+            "java.util.concurrent.ForkJoinWorkerThread",
+            "java.util.concurrent.ThreadPoolExecutor",
+            "java.util.concurrent.ScheduledThreadPoolExecutor",
+            "java.util.concurrent.AbstractExecutorService",
+            "java.util.concurrent.Executors$RunnableAdapter",
+    };
+
     public static void install(Instrumentation inst, BiConsumer<String, Throwable> onError) {
+        for (String target : TARGETS) {
+            try {
+                Class.forName(target, false, null);
+            } catch (ClassNotFoundException e) {
+                onError.accept(target, e);
+            }
+        }
         // Advice is inlined, so Byte Buddy's Nexus (self-injection of initializers) is never needed; disabling
         // it keeps Byte Buddy from reaching for sun.misc.Unsafe, which JDK 24+ warns about on stderr.
         System.setProperty(Nexus.PROPERTY, "true");
-        new AgentBuilder.Default()
+        AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -43,8 +73,8 @@ public final class LockInstrumentation {
                         .or(named("java.util.concurrent.locks.AbstractQueuedLongSynchronizer")))
                 .transform(new AgentBuilder.Transformer.ForAdvice()
                         .include(LockInstrumentation.class.getClassLoader())
-                        .advice(named("acquire").and(takesArguments(6)).and(isFinal()), AqsAcquireAdvice.class.getName()))
-                .installOn(inst);
+                        .advice(named("acquire").and(takesArguments(6)).and(isFinal()), AqsAcquireAdvice.class.getName()));
+        HandoffInstrumentation.apply(builder).installOn(inst);
     }
 
     /**

@@ -34,10 +34,12 @@ public record DeadlockReport(String fingerprint, boolean timed, List<ThreadRepor
     }
 
     /**
+     * @param holderName    the thread that holds the lock or runs the task; for a task queued in a pool, the pool
      * @param waitingMillis how long the wait has lasted, or -1 where the JVM does not say
+     * @param note          what the awaited task is, where known, or null
      */
     public record Wait(LockRef lock, Mode mode, boolean timed, long holderId, String holderName, Mode heldAs,
-                       long waitingMillis) {
+                       long waitingMillis, String note) {
     }
 
     /**

@@ -4,6 +4,10 @@ package dev.lockwatch.agent.report;
 public interface EventSink {
     void deadlock(DeadlockReport report);
 
+    void starvation(StarvationReport report);
+
+    void heldWhileBlocking(HeldWhileBlockingReport report);
+
     /** A problem of the agent itself (never an event): logged plainly, never with an event kind. */
     void agentProblem(String message, Throwable cause);
 }

@@ -30,7 +30,7 @@ class ReportFormatterTest {
             "Bank.java", 44);
 
     private static Wait waitFor(LockRef lock, Mode mode, long holderId, String holderName) {
-        return new Wait(lock, mode, false, holderId, holderName, Mode.EXCLUSIVE, -1);
+        return new Wait(lock, mode, false, holderId, holderName, Mode.EXCLUSIVE, -1, null);
     }
 
     private static ThreadReport thread(String name, long id, Wait waits, List<Held> holds) {
@@ -42,7 +42,7 @@ class ReportFormatterTest {
         return new DeadlockReport(FINGERPRINT, false, List.of(
                 thread(firstName, 21, waitFor(REENTRANT, Mode.EXCLUSIVE, 22, "worker-2"),
                         List.of(new Held(ACCOUNT, Mode.MONITOR, TRANSFER_SITE))),
-                thread("worker-2", 22, new Wait(ACCOUNT, Mode.MONITOR, false, 21, firstName, Mode.MONITOR, -1),
+                thread("worker-2", 22, new Wait(ACCOUNT, Mode.MONITOR, false, 21, firstName, Mode.MONITOR, -1, null),
                         List.of(new Held(REENTRANT, Mode.EXCLUSIVE, null)))));
     }
 
@@ -71,7 +71,7 @@ class ReportFormatterTest {
     @Test
     void singleThreadReportSaysItWaitsForItself() {
         DeadlockReport report = new DeadlockReport(FINGERPRINT, false, List.of(
-                thread("upgrader", 5, new Wait(READ_WRITE, Mode.EXCLUSIVE, false, 5, "upgrader", Mode.READ, -1),
+                thread("upgrader", 5, new Wait(READ_WRITE, Mode.EXCLUSIVE, false, 5, "upgrader", Mode.READ, -1, null),
                         List.of(new Held(READ_WRITE, Mode.READ, "com.example.Cache.get(Cache.java:10)")))));
 
         String first = lines(ReportFormatter.format(report)).get(0);
@@ -141,11 +141,11 @@ class ReportFormatterTest {
     @Test
     void waitAndHoldWordingNamesMonitorsReadLocksWriteLocksAndLocks() {
         DeadlockReport report = new DeadlockReport(FINGERPRINT, false, List.of(
-                thread("writer", 1, new Wait(READ_WRITE, Mode.EXCLUSIVE, false, 2, "reader", Mode.READ, -1),
+                thread("writer", 1, new Wait(READ_WRITE, Mode.EXCLUSIVE, false, 2, "reader", Mode.READ, -1, null),
                         List.of(new Held(ACCOUNT, Mode.MONITOR, null), new Held(REENTRANT, Mode.EXCLUSIVE, null))),
-                thread("reader", 2, new Wait(ACCOUNT, Mode.MONITOR, false, 1, "writer", Mode.MONITOR, -1),
+                thread("reader", 2, new Wait(ACCOUNT, Mode.MONITOR, false, 1, "writer", Mode.MONITOR, -1, null),
                         List.of(new Held(READ_WRITE, Mode.READ, null))),
-                thread("late reader", 3, new Wait(READ_WRITE, Mode.READ, false, 1, "writer", Mode.QUEUED, -1),
+                thread("late reader", 3, new Wait(READ_WRITE, Mode.READ, false, 1, "writer", Mode.QUEUED, -1, null),
                         List.of(new Held(READ_WRITE, Mode.EXCLUSIVE, null)))));
 
         String text = ReportFormatter.format(report);
@@ -163,7 +163,7 @@ class ReportFormatterTest {
     @Test
     void timedReportAndTimedWaitSayThereIsATimeout() {
         DeadlockReport timed = new DeadlockReport(FINGERPRINT, true, List.of(
-                thread("a", 1, new Wait(REENTRANT, Mode.EXCLUSIVE, true, 2, "b", Mode.EXCLUSIVE, -1), List.of()),
+                thread("a", 1, new Wait(REENTRANT, Mode.EXCLUSIVE, true, 2, "b", Mode.EXCLUSIVE, -1, null), List.of()),
                 thread("b", 2, waitFor(ACCOUNT, Mode.MONITOR, 1, "a"), List.of())));
 
         String text = ReportFormatter.format(timed);
@@ -178,7 +178,7 @@ class ReportFormatterTest {
     @Test
     void waitDurationIsPrintedOnlyWhenKnown() {
         DeadlockReport report = new DeadlockReport(FINGERPRINT, false, List.of(
-                thread("a", 1, new Wait(REENTRANT, Mode.EXCLUSIVE, false, 2, "b", Mode.EXCLUSIVE, 1500), List.of()),
+                thread("a", 1, new Wait(REENTRANT, Mode.EXCLUSIVE, false, 2, "b", Mode.EXCLUSIVE, 1500, null), List.of()),
                 thread("b", 2, waitFor(ACCOUNT, Mode.MONITOR, 1, "a"), List.of())));
 
         String text = ReportFormatter.format(report);
