@@ -10,6 +10,7 @@
 #   -Dlockwatch.agentJar=PATH   (see --help for the full list)
 # Extra options for the host JVM (not the forks) can be given in BENCH_JAVA_OPTS.
 # Example: scripts/bench.sh -Dbench.warmup=1 -Dbench.iterations=3 -Dbench.time=500ms LockBenchmarks
+# Watchdog tick cost (agent only, table in benchmarks/target/tick-cost.md): scripts/bench.sh --tick
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -9,6 +9,7 @@
  *               e.g. "LockBenchmarks", "reentrantLock$", "Handoff.*submit"); several are OR-ed.
  *               Default: every benchmark in the jar.
  *   -l, --list  list the matching benchmarks and exit.
+ *   --tick      run WatchdogTickBenchmark instead, with the agent only: see TickCostRunner.
  *   -h, --help  print this help and exit.
  *
  * Options are system properties; "-Dkey=value" given AFTER -jar (as program arguments, which is
@@ -27,7 +28,7 @@
  *   -Dbench.jvmArgs="A B"         extra JVM args for BOTH forks, whitespace-separated
  *   -Dbench.verbose=MODE          JMH output: silent | normal | extra   (default normal)
  *   -Dbench.out=PATH              Markdown result file (default results.md next to the jar,
- *                                 i.e. benchmarks/target/results.md)
+ *                                 i.e. benchmarks/target/results.md; tick-cost.md with --tick)
  *
  * For every selected benchmark it runs one JMH fork set WITHOUT the agent and then one WITH
  * "-javaagent:<agentJar>", back to back, so each pair sees the same machine state. Both
@@ -40,6 +41,9 @@
  * is printed and written to bench.out. ratio = with / without (1.00x = no overhead); the error is
  * JMH's 99.9% confidence half-width ("n/a" when there are too few iterations to compute one).
  * Exit status: 0 if all runs succeeded, 1 if any run failed, 2 on bad usage / missing agent jar.
+ *
+ * WatchdogTickBenchmark is never part of the pairs: it calls the agent's watchdog directly and cannot
+ * run without the agent. "--tick" runs it alone (TickCostRunner), with the same options.
  */
 package dev.lockwatch.bench;
 
@@ -114,12 +118,15 @@ public final class CompareRunner {
     static int run(String[] args) throws UsageException {
         List<String> includes = new ArrayList<>();
         boolean listOnly = false;
+        boolean tick = false;
         for (String arg : args) {
             if (arg.equals("-h") || arg.equals("--help")) {
                 printHelp();
                 return 0;
             } else if (arg.equals("-l") || arg.equals("--list")) {
                 listOnly = true;
+            } else if (arg.equals("--tick")) {
+                tick = true;
             } else if (arg.startsWith("-D") && arg.length() > 2) {
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
@@ -139,38 +146,30 @@ public final class CompareRunner {
             }
         }
 
-        List<String> benchmarks = findBenchmarks(includes);
+        if (tick) {
+            if (!includes.isEmpty()) {
+                throw new UsageException("--tick runs WatchdogTickBenchmark only; drop " + includes);
+            }
+            return TickCostRunner.run(listOnly);
+        }
+
+        List<String> benchmarks = findBenchmarks(includes, List.of(TickCostRunner.INCLUDE));
         if (benchmarks.isEmpty()) {
-            throw new UsageException("no benchmark matches " + includes + " (use --list to see them)");
+            throw new UsageException("no benchmark matches " + includes
+                    + " (use --list to see them; WatchdogTickBenchmark runs only with --tick)");
         }
         if (listOnly) {
             benchmarks.forEach(System.out::println);
             return 0;
         }
 
-        Path sourceJar = resolveAgentJar();
-        Path agentJar = snapshot(sourceJar);
-        String agentOptions = System.getProperty("lockwatch.agentOptions", "");
-        String javaagent = "-javaagent:" + agentJar
-                + (agentOptions.isEmpty() ? "" : "=" + agentOptions);
+        Agent agent = Agent.fromProperties();
+        Settings run = Settings.fromProperties();
+        Path out = resultFile("results.md");
 
-        int warmup = intProp("bench.warmup", 3, 0);
-        int iterations = intProp("bench.iterations", 5, 1);
-        int forks = intProp("bench.forks", 1, 1);
-        TimeValue time = timeProp("bench.time", "1s");
-        TimeValue warmupTime = isSet("bench.warmupTime") ? timeProp("bench.warmupTime", "1s") : time;
-        List<String> extraJvmArgs = splitArgs(System.getProperty("bench.jvmArgs", ""));
-        VerboseMode verbose = verboseProp();
-        Path out = resultFile();
-
-        List<String> baseJvmArgs = new ArrayList<>(HEAP_ARGS);
-        baseJvmArgs.addAll(extraJvmArgs);
-
-        String settings = String.format(Locale.ROOT,
-                "warmup %d x %s, measurement %d x %s, forks %d per configuration, fork JVM args %s",
-                warmup, warmupTime, iterations, time, forks, String.join(" ", baseJvmArgs));
+        String settings = run.describe(" per configuration");
         System.out.println("lockwatch-bench: " + benchmarks.size() + " benchmark(s), " + settings);
-        System.out.println("lockwatch-bench: agent " + sourceJar + " (fork flag " + javaagent + ")");
+        System.out.println("lockwatch-bench: agent " + agent.source() + " (fork flag " + agent.flag() + ")");
 
         List<Row> rows = new ArrayList<>();
         int total = benchmarks.size() * 2;
@@ -182,23 +181,9 @@ public final class CompareRunner {
                 step++;
                 System.out.printf(Locale.ROOT, "%n==> [%d/%d] %s, %s%n", step, total,
                         shortName(benchmark), withAgent == 1 ? "WITH agent" : "without agent");
-                ChainedOptionsBuilder options = new OptionsBuilder()
-                        .include("^" + Pattern.quote(benchmark) + "$")
-                        .mode(Mode.AverageTime)
-                        .timeUnit(TimeUnit.NANOSECONDS)
-                        .warmupIterations(warmup)
-                        .warmupTime(warmupTime)
-                        .measurementIterations(iterations)
-                        .measurementTime(time)
-                        .forks(forks)
-                        .threads(1)
-                        .shouldFailOnError(true)
-                        .verbosity(verbose)
-                        // Replaces the inherited host flags and the @Fork annotation's jvmArgs,
-                        // so both configurations differ only by the -javaagent flag.
-                        .jvmArgs(baseJvmArgs.toArray(new String[0]));
+                ChainedOptionsBuilder options = run.options("^" + Pattern.quote(benchmark) + "$", TimeUnit.NANOSECONDS);
                 if (withAgent == 1) {
-                    options.jvmArgsAppend(javaagent);
+                    options.jvmArgsAppend(agent.flag());
                 } else {
                     options.jvmArgsAppend(); // also drop any annotation-level jvmArgsAppend
                 }
@@ -212,23 +197,15 @@ public final class CompareRunner {
 
         String table = renderTable(rows);
         String report = "# Lockwatch agent overhead\n\n"
-                + "- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
-                + "- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version")
-                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs\n"
-                + "- agent: `" + sourceJar + "`"
-                + (agentOptions.isEmpty() ? "" : " with options `" + agentOptions + "`") + "\n"
+                + environment()
+                + "- agent: " + agent.describe() + "\n"
                 + "- settings: " + settings + ", mode AverageTime\n"
                 + "- ratio = with agent / without agent; error = 99.9% confidence half-width\n\n"
                 + table;
 
         System.out.println();
         System.out.print(table);
-        try {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.writeString(out, report, StandardCharsets.UTF_8);
-            System.out.println("\nlockwatch-bench: table written to " + out);
-        } catch (IOException e) {
-            System.err.println("lockwatch-bench: could not write " + out + ": " + e);
+        if (!write(out, report)) {
             anyFailed = true;
         }
         if (anyFailed) {
@@ -254,10 +231,95 @@ public final class CompareRunner {
         return null;
     }
 
-    static List<String> findBenchmarks(List<String> includes) {
+    /** The JMH options and settings both runners share, read from the system properties. */
+    record Settings(int warmup, int iterations, int forks, TimeValue time, TimeValue warmupTime,
+                    List<String> forkJvmArgs, VerboseMode verbose) {
+
+        static Settings fromProperties() throws UsageException {
+            TimeValue time = timeProp("bench.time", "1s");
+            List<String> forkJvmArgs = new ArrayList<>(HEAP_ARGS);
+            forkJvmArgs.addAll(splitArgs(System.getProperty("bench.jvmArgs", "")));
+            return new Settings(
+                    intProp("bench.warmup", 3, 0),
+                    intProp("bench.iterations", 5, 1),
+                    intProp("bench.forks", 1, 1),
+                    time,
+                    isSet("bench.warmupTime") ? timeProp("bench.warmupTime", "1s") : time,
+                    List.copyOf(forkJvmArgs),
+                    verboseProp());
+        }
+
+        /**
+         * AverageTime, one benchmark thread. The fork gets exactly {@link #forkJvmArgs}: this replaces the
+         * inherited host flags and the @Fork annotation's jvmArgs, so configurations differ only by what the
+         * caller appends (the -javaagent flag).
+         */
+        ChainedOptionsBuilder options(String include, TimeUnit unit) {
+            return new OptionsBuilder()
+                    .include(include)
+                    .mode(Mode.AverageTime)
+                    .timeUnit(unit)
+                    .warmupIterations(warmup)
+                    .warmupTime(warmupTime)
+                    .measurementIterations(iterations)
+                    .measurementTime(time)
+                    .forks(forks)
+                    .threads(1)
+                    .shouldFailOnError(true)
+                    .verbosity(verbose)
+                    .jvmArgs(forkJvmArgs.toArray(new String[0]));
+        }
+
+        /** For example "warmup 3 x 1 s, measurement 5 x 1 s, forks 1 per configuration, fork JVM args ...". */
+        String describe(String forksOf) {
+            return String.format(Locale.ROOT,
+                    "warmup %d x %s, measurement %d x %s, forks %d%s, fork JVM args %s",
+                    warmup, warmupTime, iterations, time, forks, forksOf, String.join(" ", forkJvmArgs));
+        }
+    }
+
+    /** The agent jar (as configured, and the private copy the forks use) and its -javaagent flag. */
+    record Agent(Path source, String flag, String options) {
+
+        static Agent fromProperties() throws UsageException {
+            Path source = resolveAgentJar();
+            Path copy = snapshot(source);
+            String options = System.getProperty("lockwatch.agentOptions", "");
+            return new Agent(source, "-javaagent:" + copy + (options.isEmpty() ? "" : "=" + options), options);
+        }
+
+        String describe() {
+            return "`" + source + "`" + (options.isEmpty() ? "" : " with options `" + options + "`");
+        }
+    }
+
+    /** The date, JVM and CPU lines that open a result file. */
+    static String environment() {
+        return "- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
+                + "- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version")
+                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs\n";
+    }
+
+    /** Writes a result file; false (after one line on stderr) if that failed. */
+    static boolean write(Path out, String report) {
+        try {
+            Path dir = out.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            Files.writeString(out, report, StandardCharsets.UTF_8);
+            System.out.println("\nlockwatch-bench: table written to " + out);
+            return true;
+        } catch (IOException e) {
+            System.err.println("lockwatch-bench: could not write " + out + ": " + e);
+            return false;
+        }
+    }
+
+    static List<String> findBenchmarks(List<String> includes, List<String> excludes) {
         OutputFormat quiet = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
         SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList()
-                .find(quiet, includes.isEmpty() ? List.of(".*") : includes, List.of());
+                .find(quiet, includes.isEmpty() ? List.of(".*") : includes, excludes);
         List<String> names = new ArrayList<>();
         for (BenchmarkListEntry e : entries) {
             if (!names.contains(e.getUsername())) {
@@ -330,7 +392,7 @@ public final class CompareRunner {
         return String.format(Locale.ROOT, "%.2fx", with.score() / without.score());
     }
 
-    private static String format(double v) {
+    static String format(double v) {
         return Math.abs(v) >= 1000
                 ? String.format(Locale.ROOT, "%,.0f", v)
                 : String.format(Locale.ROOT, "%.2f", v);
@@ -340,12 +402,12 @@ public final class CompareRunner {
         return benchmark.startsWith(PACKAGE_PREFIX) ? benchmark.substring(PACKAGE_PREFIX.length()) : benchmark;
     }
 
-    private static boolean isSet(String name) {
+    static boolean isSet(String name) {
         String v = System.getProperty(name);
         return v != null && !v.isBlank();
     }
 
-    private static int intProp(String name, int def, int min) throws UsageException {
+    static int intProp(String name, int def, int min) throws UsageException {
         String v = System.getProperty(name);
         if (v == null || v.isBlank()) {
             return def;
@@ -361,7 +423,7 @@ public final class CompareRunner {
         }
     }
 
-    private static TimeValue timeProp(String name, String def) throws UsageException {
+    static TimeValue timeProp(String name, String def) throws UsageException {
         String v = System.getProperty(name);
         if (v == null || v.isBlank()) {
             v = def;
@@ -377,7 +439,7 @@ public final class CompareRunner {
         }
     }
 
-    private static VerboseMode verboseProp() throws UsageException {
+    static VerboseMode verboseProp() throws UsageException {
         String v = System.getProperty("bench.verbose", "normal").trim().toUpperCase(Locale.ROOT);
         try {
             return VerboseMode.valueOf(v);
@@ -386,13 +448,13 @@ public final class CompareRunner {
         }
     }
 
-    private static List<String> splitArgs(String s) {
+    static List<String> splitArgs(String s) {
         String trimmed = s.trim();
         return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
     }
 
-    /** bench.out, else results.md beside the jar (benchmarks/target/), else under benchmarks/target. */
-    private static Path resultFile() {
+    /** bench.out, else {@code fileName} beside the jar (benchmarks/target/), else under benchmarks/target. */
+    static Path resultFile(String fileName) {
         String configured = System.getProperty("bench.out");
         if (configured != null && !configured.isBlank()) {
             return Paths.get(configured);
@@ -404,13 +466,13 @@ public final class CompareRunner {
                 // the shaded jar sits in benchmarks/target; classes dir is benchmarks/target/classes
                 Path parent = loc.toAbsolutePath().getParent();
                 if (parent != null) {
-                    return parent.resolve("results.md");
+                    return parent.resolve(fileName);
                 }
             }
         } catch (URISyntaxException | RuntimeException ignored) {
             // fall through to the default below
         }
-        return Paths.get("benchmarks", "target", "results.md");
+        return Paths.get("benchmarks", "target", fileName);
     }
 
     private static void printHelp() {
@@ -421,6 +483,10 @@ public final class CompareRunner {
                 "and prints a Markdown table of ns/op and the with/without ratio.",
                 "  REGEX                      include pattern(s), JMH find() semantics; default: all",
                 "  -l, --list                 list matching benchmarks",
+                "  --tick                     instead: the cost of one watchdog tick (WatchdogTickBenchmark),",
+                "                             with the agent only; writes benchmarks/target/tick-cost.md",
+                "  -Dbench.tickThreads=N,..   with --tick: live threads (default 1000)",
+                "  -Dbench.tickWaiting=N,..   with --tick: how many of them wait for a lock (default 0,10)",
                 "  -Dlockwatch.agentJar=PATH  default " + DEFAULT_AGENT_JAR + " (relative to the working dir)",
                 "  -Dlockwatch.agentOptions=S appended as -javaagent:PATH=S",
                 "  -Dbench.warmup=N           warmup iterations (default 3)",
