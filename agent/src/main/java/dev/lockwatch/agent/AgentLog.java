@@ -16,6 +16,8 @@ import dev.lockwatch.agent.report.StarvationReport;
 import dev.lockwatch.agent.report.ReportFormatter;
 import org.slf4j.Logger;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -52,18 +54,39 @@ public final class AgentLog implements EventSink {
                 try {
                     JoranConfigurator joran = new JoranConfigurator();
                     joran.setContext(ctx);
-                    joran.doConfigure(logConfig.toFile());
+                    String xml = Files.readString(logConfig);
+                    joran.doConfigure(new ByteArrayInputStream(relocate(xml).getBytes(StandardCharsets.UTF_8)));
                 } catch (Exception e) {
                     // reported below through the status manager
                 }
-                if (new StatusUtil(ctx).getHighestLevel(0) < Status.ERROR) {
+                StatusUtil statuses = new StatusUtil(ctx);
+                if (statuses.getHighestLevel(0) < Status.ERROR) {
                     return new AgentLog(ctx);
                 }
+                String why = "";
+                for (Status st : ctx.getStatusManager().getCopyOfStatusList()) {
+                    if (st.getLevel() == Status.ERROR) {
+                        why = ": " + st.getMessage();
+                        break;
+                    }
+                }
                 ctx.stop();
-                problems.accept("logConfig file '" + logConfig + "' is not a valid Logback configuration; logging to stderr instead");
+                problems.accept("logConfig file '" + logConfig + "' is not a valid Logback configuration" + why
+                        + "; logging to stderr instead");
             }
         }
         return new AgentLog(stderrContext());
+    }
+
+    /**
+     * A Logback file names Logback's classes ({@code ch.qos.logback.core.FileAppender}); inside the agent they
+     * live under a relocated package. Users write the names they know; the agent's copy is used.
+     */
+    static String relocate(String xml) {
+        String relocated = LoggerContext.class.getPackageName(); // "<prefix>logback.classic", whatever the prefix
+        String prefix = relocated.substring(0, relocated.length() - "classic".length());
+        String original = String.join(".", "ch", "qos", "logback", ""); // built at run time: not relocated by shade
+        return xml.replace(original, prefix);
     }
 
     private static LoggerContext newContext() {

@@ -27,8 +27,12 @@ public final class Lockwatch {
     public static final String VERSION = versionOf();
     private static Lockwatch running;
 
+    /** Set in the host JVM once Lockwatch runs there, so that {@code attach} can say so before it loads. */
+    public static final String RUNNING_PROPERTY = "dev.lockwatch.running";
+
     private final AgentLog log;
     private final AtomicInteger transformErrors = new AtomicInteger();
+    private Watchdog watchdog;
 
     private Lockwatch(AgentLog log) {
         this.log = log;
@@ -36,16 +40,10 @@ public final class Lockwatch {
 
     static synchronized void start(String agentArgs, Instrumentation inst, boolean attached) throws Exception {
         if (running != null) {
-            System.err.println("lockwatch: already running in this JVM; options '" + agentArgs + "' not applied");
+            running.reapply(agentArgs);
             return;
         }
-        Map<String, String> props = new HashMap<>();
-        for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith(Options.PREFIX)) {
-                props.put(name, System.getProperty(name));
-            }
-        }
-        Options.Parsed parsed = Options.parse(agentArgs, props);
+        Options.Parsed parsed = parse(agentArgs);
         List<String> problems = new ArrayList<>(parsed.problems());
         Options options = parsed.options();
         AgentLog log = AgentLog.create(options.logConfig(), problems::add);
@@ -55,6 +53,40 @@ public final class Lockwatch {
         Lockwatch lw = new Lockwatch(log);
         lw.install(inst, options, attached);
         running = lw;
+        System.setProperty(RUNNING_PROPERTY, VERSION);
+    }
+
+    /**
+     * A second start in the same JVM (attach after {@code -javaagent}, or attach twice): nothing is instrumented
+     * again and no second watchdog starts; the options that can change at run time are applied.
+     */
+    private void reapply(String agentArgs) {
+        Options.Parsed parsed = Options.parse(agentArgs, Map.of());
+        for (String problem : parsed.problems()) {
+            System.err.println("lockwatch: " + problem);
+        }
+        Options options = parsed.options();
+        if (options.given().containsKey("interval")) {
+            watchdog.interval(options.interval());
+        }
+        if (options.given().containsKey("heldWhileBlocking")) {
+            Registry.checkHeldWhileBlocking = options.heldWhileBlocking();
+        }
+        if (options.given().containsKey("logConfig")) {
+            log.logger().warn("logConfig cannot change while Lockwatch runs; restart the JVM to use '{}'", options.logConfig());
+        }
+        log.logger().info("Lockwatch {} already running; nothing instrumented twice; options applied: {}", VERSION,
+                options.given());
+    }
+
+    private static Options.Parsed parse(String agentArgs) {
+        Map<String, String> props = new HashMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(Options.PREFIX)) {
+                props.put(name, System.getProperty(name));
+            }
+        }
+        return Options.parse(agentArgs, props);
     }
 
     private void install(Instrumentation inst, Options options, boolean attached) throws Exception {
@@ -75,7 +107,7 @@ public final class Lockwatch {
         LockInstrumentation.install(inst, this::transformError);
 
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Watchdog watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks), log, options.interval());
+        watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks), log, options.interval());
         watchdog.start();
 
         log.logger().info("Lockwatch {} started{}: interval={}, options={}; instrumented: lock call sites in application "
@@ -99,12 +131,36 @@ public final class Lockwatch {
         Registry.purge();
     }
 
+    /**
+     * After an attach: rewrites the lock call sites of classes loaded before it. A redefined class's methods
+     * that are running at that moment keep running in their old version, for which HotSpot reports no file or
+     * line; so classes on the stack of a thread that waits or is blocked right now (the threads of a deadlock
+     * that formed before the attach) are left as they are, and their reports keep their lines.
+     */
     private void retransformLoadedApplicationClasses(Instrumentation inst) {
+        Set<String> onWaitingStacks = new java.util.HashSet<>();
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            Thread.State state = e.getKey().getState();
+            if (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                for (StackTraceElement frame : e.getValue()) {
+                    onWaitingStacks.add(frame.getClassName());
+                }
+            }
+        }
         List<Class<?>> targets = new ArrayList<>();
+        int skipped = 0;
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (inst.isModifiableClass(c) && CallSiteRewriter.isApplicationLoader(c.getClassLoader())
-                    && !CallSiteRewriter.isAgentClass(c.getName().replace('.', '/'))) {
-                targets.add(c);
+            String name = c.getName().replace('.', '/');
+            // Only classes that call locks: a retransformed class loses its line numbers in stack traces
+            // (HotSpot reconstitutes it without them), so nothing else is touched.
+            if (inst.isModifiableClass(c) && !c.isArray() && CallSiteRewriter.isApplicationLoader(c.getClassLoader())
+                    && !CallSiteRewriter.isAgentClass(name)
+                    && CallSiteRewriter.mentionsLocks(CallSiteRewriter.originalClassFile(c.getClassLoader(), name))) {
+                if (onWaitingStacks.contains(c.getName())) {
+                    skipped++;
+                } else {
+                    targets.add(c);
+                }
             }
         }
         for (Class<?> c : targets) {
@@ -113,6 +169,10 @@ public final class Lockwatch {
             } catch (Throwable t) {
                 transformError(c.getName(), t);
             }
+        }
+        if (skipped > 0) {
+            log.logger().info("{} loaded classes on the stacks of waiting threads were left unchanged (their lock "
+                    + "call sites have no recorded site until the JVM restarts with -javaagent)", skipped);
         }
     }
 

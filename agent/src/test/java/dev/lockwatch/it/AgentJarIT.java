@@ -113,13 +113,17 @@ class AgentJarIT {
     }
 
     @Test
-    void logbackAndSlf4jConfigurationKeysAreRelocated() {
+    void logbackAndSlf4jConfigurationKeysAreRelocated() throws IOException {
         // Bare key -> relocated spelling (agent/pom.xml, rawString relocations).
         Map<String, String> keys = Map.of(
                 "logback.configurationFile", "lockwatch.logback.configurationFile",
                 "logback.xml", "lockwatch-logback.xml",
                 "logback-test.xml", "lockwatch-logback-test.xml",
                 "slf4j.provider", "lockwatch.slf4j.provider");
+        // The scan itself: Logback as published holds the bare key.
+        assertTrue(countBare(testClasspathBytes("ch/qos/logback/classic/ClassicConstants.class"),
+                "logback.configurationFile", "lockwatch.logback.configurationFile") > 0, "the scan finds a bare key");
+
         List<String> bare = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
             if (!e.getKey().endsWith(".class")) {
@@ -145,9 +149,9 @@ class AgentJarIT {
 
     @Test
     void bootstrapClassesReferToJavaAndEachOtherOnly() {
-        Map<String, byte[]> bootstrap = bootstrapClasses();
         List<String> offenders = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : bootstrap.entrySet()) {
+        Set<String> all = new TreeSet<>();
+        for (Map.Entry<String, byte[]> e : bootstrapClasses().entrySet()) {
             Set<String> referenced = new TreeSet<>();
             new ClassReader(e.getValue()).accept(new ClassRemapper(new ClassWriter(0), recorder(referenced)), 0);
             for (String type : referenced) {
@@ -155,22 +159,32 @@ class AgentJarIT {
                     offenders.add(e.getKey() + " -> " + type);
                 }
             }
+            all.addAll(referenced);
         }
+        assertTrue(all.contains("java/lang/Object") && all.contains(BOOTSTRAP + "Registry"), "the scan sees references: " + all);
         assertEquals(List.of(), offenders, "bootstrap classes referring to classes the bootstrap loader cannot see");
     }
 
     @Test
-    void bootstrapClassesUseNoInvokedynamic() {
-        List<String> offenders = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : bootstrapClasses().entrySet()) {
+    void bootstrapClassesUseNoInvokedynamic() throws IOException {
+        // The scan itself: the test application uses lambdas.
+        assertFalse(dynamicIn(Map.of("LoggingApp", testClasspathBytes("dev/lockwatch/it/apps/LoggingApp.class"))).isEmpty(),
+                "the scan finds invokedynamic");
+        assertEquals(List.of(), dynamicIn(bootstrapClasses()),
+                "invokedynamic or dynamic constants in bootstrap classes (lambdas, string concatenation)");
+    }
+
+    private static List<String> dynamicIn(Map<String, byte[]> classes) {
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
             new ClassReader(e.getValue()).accept(new ClassVisitor(Opcodes.ASM9) {
                 @Override
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                    return indyFinder(e.getKey() + "." + name + descriptor, offenders);
+                    return indyFinder(e.getKey() + "." + name + descriptor, found);
                 }
             }, 0);
         }
-        assertEquals(List.of(), offenders, "invokedynamic or dynamic constants in bootstrap classes (lambdas, string concatenation)");
+        return found;
     }
 
     /**
@@ -246,6 +260,13 @@ class AgentJarIT {
             List<String> lines = child.output().lines().toList();
             assertEquals(1, lines.size(), child.output());
             assertTrue(lines.get(0).startsWith("lockwatch: unknown command 'frobnicate'"), child.output());
+        }
+    }
+
+    private static byte[] testClasspathBytes(String resource) throws IOException {
+        try (InputStream in = AgentJarIT.class.getClassLoader().getResourceAsStream(resource)) {
+            assertTrue(in != null, resource + " is not on the test class path");
+            return in.readAllBytes();
         }
     }
 

@@ -66,7 +66,7 @@ class ApplicationLoggingIT {
 
     private void runAndCheck(List<String> jvmArgs, Path configDirOnClasspath) throws Exception {
         List<Path> cp = new ArrayList<>();
-        cp.add(ChildClasspath.copyApps(Files.createDirectories(temp.resolve("classes"))));
+        cp.add(ChildClasspath.copyApps(Files.createDirectories(temp.resolve("classes")), LoggingApp.class));
         cp.add(ChildClasspath.locationOf(org.slf4j.LoggerFactory.class));
         cp.add(ChildClasspath.locationOf(ch.qos.logback.classic.LoggerContext.class));
         cp.add(ChildClasspath.locationOf(ch.qos.logback.core.Context.class));
@@ -86,7 +86,7 @@ class ApplicationLoggingIT {
             child.awaitLine(l -> l.contains("app-logging-intact") || l.startsWith("app-logging-broken")
                     || l.startsWith("app-deadlock-not-formed"), 0, ChildJvm.DEFAULT_WAIT, "with the application's verdict");
             ChildJvm.Report report = child.awaitReport("DEADLOCK");
-            child.stop();
+            terminate(child);
             String out = child.output();
 
             String first = report.text().lines().findFirst().orElseThrow();
@@ -109,5 +109,15 @@ class ApplicationLoggingIT {
             assertEquals(1, child.countLines(l -> l.contains("ERROR DEADLOCK")), "one report:\n" + out);
             assertTrue(out.contains("Lockwatch stopped: transformation errors=0,"), out);
         }
+    }
+
+    /**
+     * SIGTERM through the process handle, then waits for the exit and the rest of the output. Not
+     * {@link ChildJvm#stop()}: {@code Process.destroy()} closes the pipe it reads, so whatever the shutdown hooks
+     * print (the agent's "Lockwatch stopped" line) is lost.
+     */
+    private static void terminate(ChildJvm child) throws InterruptedException {
+        ProcessHandle.of(child.pid()).ifPresent(ProcessHandle::destroy);
+        child.awaitExit(Duration.ofSeconds(30));
     }
 }

@@ -30,11 +30,11 @@ final class ChildClasspath {
 
     /**
      * Copies the compiled {@code dev.lockwatch.it.apps} classes from the test classes into {@code folder} and
-     * returns it. The child gets this copy rather than the whole test-classes folder, so that nothing else the
-     * unit tests put there (a {@code logback-test.xml}, a test double under {@code dev.lockwatch.agent}) can
-     * shadow the application's own logging setup or the agent's classes.
+     * returns it; {@code main} must be among them. The child gets this copy rather than the whole test-classes
+     * folder, so that nothing else the unit tests put there (a {@code logback-test.xml}, a test double under
+     * {@code dev.lockwatch.agent}) can shadow the application's own logging setup or the agent's classes.
      */
-    static Path copyApps(Path folder) throws IOException {
+    static Path copyApps(Path folder, Class<?> main) throws IOException {
         Path testClasses = locationOf(ChildClasspath.class);
         Path apps = testClasses.resolve(APPS_PACKAGE);
         if (!Files.isDirectory(apps)) {
@@ -46,6 +46,10 @@ final class ChildClasspath {
                 Files.createDirectories(target.getParent());
                 Files.copy(f, target);
             }
+        }
+        Path mainClass = folder.resolve(main.getName().replace('.', '/') + ".class");
+        if (!Files.isRegularFile(mainClass)) {
+            throw new IllegalStateException(mainClass + " was not copied from " + apps + " (test classes being recompiled?)");
         }
         return folder;
     }

@@ -28,6 +28,7 @@ import java.util.function.BiConsumer;
  */
 public final class CallSiteRewriter implements ClassFileTransformer {
     private static final byte[] LOCKS_PACKAGE = "java/util/concurrent/locks/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LINE_NUMBERS = "LineNumberTable".getBytes(StandardCharsets.US_ASCII);
     private static final String CALL_SITES = CallSites.class.getName().replace('.', '/');
     private static final String LOCK = "java/util/concurrent/locks/Lock";
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
@@ -61,11 +62,34 @@ public final class CallSiteRewriter implements ClassFileTransformer {
             return null;
         }
         try {
-            return rewrite(classfileBuffer);
+            byte[] bytes = classfileBuffer;
+            if (classBeingRedefined != null && !contains(bytes, LINE_NUMBERS)) {
+                // HotSpot reconstitutes an already loaded class without SourceFile and LineNumberTable; the
+                // class file itself still has them, and sites need lines.
+                byte[] original = originalClassFile(loader, className);
+                if (original != null && contains(original, LINE_NUMBERS)) {
+                    bytes = original;
+                }
+            }
+            return rewrite(bytes);
         } catch (Throwable t) {
             onError.accept(className.replace('/', '.'), t);
             return null;
         }
+    }
+
+    /** The class file as its loader has it (unchanged by any agent), or null. */
+    public static byte[] originalClassFile(ClassLoader loader, String internalName) {
+        try (java.io.InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+            return in == null ? null : in.readAllBytes();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether the class file mentions {@code java/util/concurrent/locks/}: only such classes are rewritten. */
+    public static boolean mentionsLocks(byte[] classfile) {
+        return classfile != null && contains(classfile, LOCKS_PACKAGE);
     }
 
     /** The rewritten class, or null when it has no lock call site. */
