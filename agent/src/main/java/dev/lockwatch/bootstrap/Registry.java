@@ -146,7 +146,7 @@ public final class Registry {
                 }
             }
             if (fresh && PENDING_COUNT.incrementAndGet() <= MAX_PENDING) {
-                PENDING.add(new BlockedWhileHolding(t.getName(), r.threadId, names, modeNames, siteNames, waitsFor,
+                PENDING.add(new BlockedWhileHolding(Threads.displayName(t), r.threadId, names, modeNames, siteNames, waitsFor,
                         waitSite, stack));
             } else if (fresh) {
                 PENDING_COUNT.decrementAndGet();

@@ -19,6 +19,15 @@ public final class Threads {
         }
     }
 
+    /** The thread's name, or for an unnamed thread (virtual threads usually are) "virtual#42" / "thread#42". */
+    public static String displayName(Thread thread) {
+        String name = thread.getName();
+        if (name != null && !name.isEmpty()) {
+            return name;
+        }
+        return (isVirtual(thread) ? "virtual#" : "thread#") + thread.getId();
+    }
+
     public static boolean isVirtual(Thread thread) {
         if (IS_VIRTUAL == null) {
             return false;

@@ -129,7 +129,7 @@ public final class GraphSampler {
 
         void addThread(Thread t) {
             threads.putIfAbsent(t.getId(), t);
-            graph.node(new ThreadNode(t.getId(), t.getName(), Threads.isVirtual(t)));
+            graph.node(new ThreadNode(t.getId(), Threads.displayName(t), Threads.isVirtual(t)));
         }
 
         List<WaitEdge> edgesOf(long id) {

@@ -200,7 +200,7 @@ public final class ReportBuilder {
             thread = record.get();
         }
 
-        String name = thread != null ? thread.getName() : node.name();
+        String name = thread != null ? Threads.displayName(thread) : node.name();
         String state = info != null ? info.getThreadState().name() : thread != null ? thread.getState().name() : "UNKNOWN";
         long waitingMillis = -1;
         if (record != null && record.waitingOn() != null && record.waitEpoch() == (int) episode) {
