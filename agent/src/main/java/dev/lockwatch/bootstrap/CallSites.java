@@ -55,9 +55,8 @@ public final class CallSites {
         return 0;
     }
 
-    private static void acquired(Lock lock, int site) {
+    private static void held(Object lock, int site, byte mode) {
         try {
-            byte mode = modeOf(lock);
             if (mode != 0) {
                 Registry.acquired(lock, site, mode);
             }
@@ -66,20 +65,36 @@ public final class CallSites {
         }
     }
 
+    private static void released(Object lock, byte mode) {
+        try {
+            if (mode != 0) {
+                Registry.released(lock);
+            }
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    // One set of methods per static owner type of the call site: each lock call below then has one receiver
+    // type, so the JIT can inline it, as it could at the original call site. A single Lock-typed helper would
+    // funnel every call site of the application through one interface call, megamorphic in a real program.
+
+    // ---- call sites typed Lock (any implementation; only the JDK's locks are recorded) ---------------------
+
     public static void lock(Lock lock, int site) {
         lock.lock();
-        acquired(lock, site);
+        held(lock, site, modeOf(lock));
     }
 
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
         lock.lockInterruptibly();
-        acquired(lock, site);
+        held(lock, site, modeOf(lock));
     }
 
     public static boolean tryLock(Lock lock, int site) {
         boolean locked = lock.tryLock();
         if (locked) {
-            acquired(lock, site);
+            held(lock, site, modeOf(lock));
         }
         return locked;
     }
@@ -87,19 +102,114 @@ public final class CallSites {
     public static boolean tryLock(Lock lock, long time, TimeUnit unit, int site) throws InterruptedException {
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            acquired(lock, site);
+            held(lock, site, modeOf(lock));
         }
         return locked;
     }
 
     public static void unlock(Lock lock) {
         lock.unlock();
-        try {
-            if (modeOf(lock) != 0) {
-                Registry.released(lock);
-            }
-        } catch (Throwable ignored) {
-            // never hurt the host
+        released(lock, modeOf(lock));
+    }
+
+    // ---- call sites typed ReentrantLock ---------------------------------------------------------------
+
+    public static void lock(ReentrantLock lock, int site) {
+        lock.lock();
+        held(lock, site, ThreadRecord.EXCLUSIVE);
+    }
+
+    public static void lockInterruptibly(ReentrantLock lock, int site) throws InterruptedException {
+        lock.lockInterruptibly();
+        held(lock, site, ThreadRecord.EXCLUSIVE);
+    }
+
+    public static boolean tryLock(ReentrantLock lock, int site) {
+        boolean locked = lock.tryLock();
+        if (locked) {
+            held(lock, site, ThreadRecord.EXCLUSIVE);
         }
+        return locked;
+    }
+
+    public static boolean tryLock(ReentrantLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        boolean locked = lock.tryLock(time, unit);
+        if (locked) {
+            held(lock, site, ThreadRecord.EXCLUSIVE);
+        }
+        return locked;
+    }
+
+    public static void unlock(ReentrantLock lock) {
+        lock.unlock();
+        released(lock, ThreadRecord.EXCLUSIVE);
+    }
+
+    // ---- call sites typed ReentrantReadWriteLock.ReadLock ------------------------------------------------
+
+    public static void lock(ReentrantReadWriteLock.ReadLock lock, int site) {
+        lock.lock();
+        held(lock, site, ThreadRecord.READ);
+    }
+
+    public static void lockInterruptibly(ReentrantReadWriteLock.ReadLock lock, int site) throws InterruptedException {
+        lock.lockInterruptibly();
+        held(lock, site, ThreadRecord.READ);
+    }
+
+    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, int site) {
+        boolean locked = lock.tryLock();
+        if (locked) {
+            held(lock, site, ThreadRecord.READ);
+        }
+        return locked;
+    }
+
+    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, long time, TimeUnit unit, int site)
+            throws InterruptedException {
+        boolean locked = lock.tryLock(time, unit);
+        if (locked) {
+            held(lock, site, ThreadRecord.READ);
+        }
+        return locked;
+    }
+
+    public static void unlock(ReentrantReadWriteLock.ReadLock lock) {
+        lock.unlock();
+        released(lock, ThreadRecord.READ);
+    }
+
+    // ---- call sites typed ReentrantReadWriteLock.WriteLock -----------------------------------------------
+
+    public static void lock(ReentrantReadWriteLock.WriteLock lock, int site) {
+        lock.lock();
+        held(lock, site, ThreadRecord.EXCLUSIVE);
+    }
+
+    public static void lockInterruptibly(ReentrantReadWriteLock.WriteLock lock, int site) throws InterruptedException {
+        lock.lockInterruptibly();
+        held(lock, site, ThreadRecord.EXCLUSIVE);
+    }
+
+    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, int site) {
+        boolean locked = lock.tryLock();
+        if (locked) {
+            held(lock, site, ThreadRecord.EXCLUSIVE);
+        }
+        return locked;
+    }
+
+    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, long time, TimeUnit unit, int site)
+            throws InterruptedException {
+        boolean locked = lock.tryLock(time, unit);
+        if (locked) {
+            held(lock, site, ThreadRecord.EXCLUSIVE);
+        }
+        return locked;
+    }
+
+    public static void unlock(ReentrantReadWriteLock.WriteLock lock) {
+        lock.unlock();
+        released(lock, ThreadRecord.EXCLUSIVE);
     }
 }

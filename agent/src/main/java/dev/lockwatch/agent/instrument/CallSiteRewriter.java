@@ -127,18 +127,30 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                 || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock"));
     }
 
-    /** The descriptor of the {@link CallSites} method that replaces this call, or null if it is not replaced. */
+    /**
+     * The descriptor of the {@link CallSites} method that replaces a call on a {@code Lock}-typed receiver, or
+     * null if it is not replaced.
+     */
     static String replacement(String name, String descriptor) {
+        return replacement(LOCK, name, descriptor);
+    }
+
+    /**
+     * The descriptor of the {@link CallSites} method that replaces this call: the same parameters with the
+     * receiver, typed as at the call site, first and the site id last (no site for {@code unlock}); or null.
+     */
+    static String replacement(String owner, String name, String descriptor) {
+        String receiver = "L" + owner + ";";
         switch (name + descriptor) {
             case "lock()V":
             case "lockInterruptibly()V":
-                return "(L" + LOCK + ";I)V";
+                return "(" + receiver + "I)V";
             case "tryLock()Z":
-                return "(L" + LOCK + ";I)Z";
+                return "(" + receiver + "I)Z";
             case "tryLock(JLjava/util/concurrent/TimeUnit;)Z":
-                return "(L" + LOCK + ";JLjava/util/concurrent/TimeUnit;I)Z";
+                return "(" + receiver + "JLjava/util/concurrent/TimeUnit;I)Z";
             case "unlock()V":
-                return "(L" + LOCK + ";)V";
+                return "(" + receiver + ")V";
             default:
                 return null;
         }
@@ -179,7 +191,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
 
                 @Override
                 public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
-                    String target = isLockType(opcode, owner) ? replacement(mname, mdesc) : null;
+                    String target = isLockType(opcode, owner) ? replacement(owner, mname, mdesc) : null;
                     if (target == null) {
                         super.visitMethodInsn(opcode, owner, mname, mdesc, itf);
                         return;

@@ -109,11 +109,20 @@ class CallSiteRewriterTest {
     }
 
     @Test
+    void replacementKeepsTheStaticReceiverTypeSoEachHelperCallSiteStaysMonomorphic() {
+        assertEquals("(L" + LOCKS + "ReentrantLock;I)V", CallSiteRewriter.replacement(LOCKS + "ReentrantLock", "lock", "()V"));
+        assertEquals("(L" + LOCKS + "ReentrantReadWriteLock$ReadLock;)V",
+                CallSiteRewriter.replacement(LOCKS + "ReentrantReadWriteLock$ReadLock", "unlock", "()V"));
+    }
+
+    @Test
     void everyReplacementIsAPublicStaticMethodOfCallSites() {
         String[][] calls = {{"lock", "()V"}, {"lockInterruptibly", "()V"}, {"tryLock", "()Z"},
                 {"tryLock", "(JLjava/util/concurrent/TimeUnit;)Z"}, {"unlock", "()V"}};
-        for (String[] call : calls) {
-            String descriptor = CallSiteRewriter.replacement(call[0], call[1]);
+        String[] owners = {LOCKS + "Lock", LOCKS + "ReentrantLock", LOCKS + "ReentrantReadWriteLock$ReadLock",
+                LOCKS + "ReentrantReadWriteLock$WriteLock"};
+        for (String[] call : calls) for (String owner : owners) {
+            String descriptor = CallSiteRewriter.replacement(owner, call[0], call[1]);
             boolean found = false;
             for (Method m : CallSites.class.getMethods()) {
                 found |= m.getName().equals(call[0]) && Type.getMethodDescriptor(m).equals(descriptor)
@@ -153,7 +162,7 @@ class CallSiteRewriterTest {
             assertEquals(Opcodes.INVOKESTATIC, now.opcode, now.toString());
             assertEquals(was.name, now.name, now.toString());
             assertEquals(was.inMethod, now.inMethod, now.toString());
-            assertEquals(CallSiteRewriter.replacement(was.name, was.descriptor), now.descriptor, now.toString());
+            assertEquals(CallSiteRewriter.replacement(was.owner, was.name, was.descriptor), now.descriptor, now.toString());
             if (now.name.equals("unlock")) {
                 assertNull(now.pushedInt, "unlock takes no site id: " + now);
                 continue;
