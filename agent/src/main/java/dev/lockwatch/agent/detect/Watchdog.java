@@ -11,6 +11,7 @@ import dev.lockwatch.agent.report.EventSink;
 import dev.lockwatch.bootstrap.Registry;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -27,14 +28,45 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The thread is a daemon, suppressed in the registry (its own locking is never recorded), parks between
  * ticks and never calls application code or takes an application lock.
+ *
+ * <p>{@link Hooks} let the operations side (reminders, the MBean, dumps) follow each check without changing
+ * what is detected.
  */
 public final class Watchdog implements Runnable {
+    /** Called on the watchdog thread during each check. */
+    public interface Hooks {
+        /** The check's sample, before anything is reported; not to be kept beyond the call. */
+        void sampled(Sample sample);
+
+        /** A deadlock or starvation reported on an earlier check is still there: true to report it again now. */
+        boolean remindNow(String fingerprint);
+
+        /** The check is done; {@code present} holds the fingerprints of the cycles and starvations it saw. */
+        void checked(Set<String> present);
+    }
+
+    private static final Hooks NO_HOOKS = new Hooks() {
+        @Override
+        public void sampled(Sample sample) {
+        }
+
+        @Override
+        public boolean remindNow(String fingerprint) {
+            return false;
+        }
+
+        @Override
+        public void checked(Set<String> present) {
+        }
+    };
+
     public static final String THREAD_NAME = "lockwatch-watchdog";
     private static final int MAX_CYCLES = 64;
 
     private final GraphSampler sampler;
     private final ReportBuilder reports;
     private final EventSink sink;
+    private final Hooks hooks;
     private volatile long intervalNanos;
     private volatile boolean stopped;
 
@@ -49,9 +81,14 @@ public final class Watchdog implements Runnable {
     private String lastProblem;
 
     public Watchdog(GraphSampler sampler, ReportBuilder reports, EventSink sink, Duration interval) {
+        this(sampler, reports, sink, interval, NO_HOOKS);
+    }
+
+    public Watchdog(GraphSampler sampler, ReportBuilder reports, EventSink sink, Duration interval, Hooks hooks) {
         this.sampler = sampler;
         this.reports = reports;
         this.sink = sink;
+        this.hooks = hooks;
         this.intervalNanos = interval.toNanos();
     }
 
@@ -97,13 +134,20 @@ public final class Watchdog implements Runnable {
     public int tick() {
         Registry.purge();
         Sample sample = sampler.sample();
+        hooks.sampled(sample);
         List<Cycle> cycles = CycleFinder.find(sample.graph(), MAX_CYCLES);
         Set<String> seen = new HashSet<>();
         int made = 0;
         for (Cycle cycle : cycles) {
             String fp = cycle.fingerprint();
             seen.add(fp);
-            if (reported.contains(fp) || (cycle.timed() && !previous.contains(fp)) || !sampler.confirm(cycle)) {
+            if (reported.contains(fp)) {
+                if (hooks.remindNow(fp) && sampler.confirm(cycle)) {
+                    sink.deadlock(reports.build(cycle, sample)); // a reminder: not counted as new
+                }
+                continue;
+            }
+            if ((cycle.timed() && !previous.contains(fp)) || !sampler.confirm(cycle)) {
                 continue;
             }
             reported.add(fp);
@@ -122,12 +166,15 @@ public final class Watchdog implements Runnable {
                 reported.add(fp);
                 sink.starvation(reports.build(starvation, sample));
                 made++;
+            } else if (reported.contains(fp) && episodes.equals(previousStarvations.get(fp)) && hooks.remindNow(fp)) {
+                sink.starvation(reports.build(starvation, sample)); // a reminder: not counted as new
             }
         }
         reported.retainAll(seen);
         previous = seen;
         previousStarvations = starvations;
         heldWhileBlocking();
+        hooks.checked(Collections.unmodifiableSet(seen));
         return made;
     }
 
