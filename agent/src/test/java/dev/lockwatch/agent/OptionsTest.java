@@ -1,6 +1,8 @@
 package dev.lockwatch.agent;
 
+import dev.lockwatch.agent.ops.OnDeadlock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -204,5 +207,97 @@ class OptionsTest {
     @Test
     void problemLineForABadValueSaysWhichDefaultStaysInForce() {
         assertMentions(onlyProblem(parse("interval=abc")), "using 1s");
+    }
+
+    // ---- alerting and operations ---------------------------------------------------------------------
+
+    @Test
+    void alertingDefaultsAreTextOnStderrNoRemindNoSuppressLogOnlyAndJmxOn() {
+        Options d = Options.defaults();
+
+        assertEquals(Options.Format.TEXT, d.format());
+        assertNull(d.log());
+        assertNull(d.remind());
+        assertTrue(d.suppress().isEmpty());
+        assertEquals(OnDeadlock.LOG, d.onDeadlock());
+        assertNull(d.dumpDir());
+        assertTrue(d.jmx());
+        assertEquals("interval=1s, format=text, log=stderr, remind=off, suppress=none, onDeadlock=log, jmx=on, heldWhileBlocking=on",
+                d.describe());
+    }
+
+    @Test
+    void everyAlertingOptionIsReadAndDescribed(@TempDir Path dir) {
+        Options.Parsed parsed = Options.parse("format=JSON,log=/var/log/lw.log,remind=5m,suppress=com.example.Legacy*|com.example.Cache.get,"
+                + "onDeadlock=dump+exit=3,dumpDir=" + dir + ",jmx=off", Map.of());
+
+        assertEquals(List.of(), parsed.problems());
+        Options o = parsed.options();
+        assertEquals(Options.Format.JSON, o.format());
+        assertEquals(Path.of("/var/log/lw.log"), o.log());
+        assertEquals(Duration.ofMinutes(5), o.remind());
+        assertEquals("com.example.Legacy*|com.example.Cache.get", o.suppress().toString());
+        assertEquals(new OnDeadlock(true, 3), o.onDeadlock());
+        assertEquals(dir, o.dumpDir());
+        assertFalse(o.jmx());
+        assertEquals("interval=1s, format=json, log=/var/log/lw.log, remind=300s, suppress=com.example.Legacy*|com.example.Cache.get,"
+                + " onDeadlock=dump+exit=3, dumpDir=" + dir + ", jmx=off, heldWhileBlocking=on", o.describe());
+    }
+
+    @Test
+    void remindOffIsAccepted() {
+        Options.Parsed parsed = Options.parse("remind=off", Map.of("lockwatch.remind", "10s"));
+
+        assertEquals(List.of(), parsed.problems());
+        assertNull(parsed.options().remind());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"log", "dump", "exit=1", "exit=255", "dump+exit=2"})
+    void onDeadlockAcceptsItsActions(String value) {
+        Options.Parsed parsed = parse("onDeadlock=" + value);
+
+        assertEquals(List.of(), parsed.problems());
+        assertEquals(value, parsed.options().onDeadlock().toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "format=xml", "format=", "log=", "remind=soon", "remind=500ms", "remind=", "suppress=", "suppress=a||b", "suppress=com/x",
+        "onDeadlock=explode", "onDeadlock=exit", "onDeadlock=exit=0", "onDeadlock=exit=256", "onDeadlock=exit=-1",
+        "onDeadlock=exit+dump=2", "dumpDir=/nonexistent/lockwatch", "dumpDir=", "jmx=maybe"})
+    void everyBadAlertingValueGivesOneLineNamingTheValueTheKeyAndTheAcceptedValues(String item) {
+        int eq = item.indexOf('=');
+        String key = item.substring(0, eq);
+        String value = item.substring(eq + 1);
+
+        Options.Parsed parsed = parse(item + ",interval=250ms");
+
+        assertMentions(onlyProblem(parsed), "bad value '" + value + "' for option " + key, "accepted: " + Options.KEYS.get(key), "; using");
+        assertEquals(Duration.ofMillis(250), parsed.options().interval(), "the other options still apply");
+        assertEquals(Options.defaults().describe().replace("interval=1s", "interval=250ms"), parsed.options().describe(),
+                "the default stays in force");
+    }
+
+    @Test
+    void aLogPathThatIsADirectoryIsABadValue(@TempDir Path dir) {
+        assertMentions(onlyProblem(parse("log=" + dir)), "bad value '" + dir + "' for option log", "using stderr");
+    }
+
+    @Test
+    void aBadValueCannotCarryAnEventKindOrABreakIntoTheProblemLine() {
+        String line = onlyProblem(Options.parse(null, Map.of("lockwatch.format", "DEADLOCK\nx")));
+
+        assertFalse(line.contains("DEADLOCK"), line);
+        assertFalse(line.contains("\n"), line);
+    }
+
+    @Test
+    void everyKeyHasAcceptedValuesText() {
+        for (Map.Entry<String, String> e : Options.KEYS.entrySet()) {
+            assertFalse(e.getValue().isBlank(), e.getKey());
+        }
+        assertEquals(List.of("interval", "logConfig", "heldWhileBlocking", "format", "log", "remind", "suppress", "onDeadlock",
+                "dumpDir", "jmx"), List.copyOf(Options.KEYS.keySet()));
     }
 }
