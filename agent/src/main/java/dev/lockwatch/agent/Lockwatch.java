@@ -7,6 +7,14 @@ import dev.lockwatch.agent.detect.ReportBuilder;
 import dev.lockwatch.agent.detect.Watchdog;
 import dev.lockwatch.agent.instrument.CallSiteRewriter;
 import dev.lockwatch.agent.instrument.LockInstrumentation;
+import dev.lockwatch.agent.ops.Alerting;
+import dev.lockwatch.agent.ops.CheckHooks;
+import dev.lockwatch.agent.ops.CurrentWaits;
+import dev.lockwatch.agent.ops.FlightEvents;
+import dev.lockwatch.agent.ops.LockwatchBean;
+import dev.lockwatch.agent.ops.SafeText;
+import dev.lockwatch.agent.ops.Stats;
+import dev.lockwatch.agent.ops.ThreadDump;
 import dev.lockwatch.bootstrap.Registry;
 
 import java.lang.instrument.Instrumentation;
@@ -20,8 +28,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Owns the agent's lifecycle in one JVM: options, logging, instrumentation, watchdog. Started once; a second
- * start (another {@code -javaagent}, or an attach) says plainly that Lockwatch already runs.
+ * Owns the agent's lifecycle in one JVM: options, logging, instrumentation, watchdog, and the operations side
+ * (alerting, MBean, JFR). Started once; a second start (another {@code -javaagent}, or an attach) says plainly
+ * that Lockwatch already runs and applies the options that can change at run time.
  */
 public final class Lockwatch {
     public static final String VERSION = versionOf();
@@ -32,7 +41,9 @@ public final class Lockwatch {
 
     private final AgentLog log;
     private final AtomicInteger transformErrors = new AtomicInteger();
+    private final Stats stats = new Stats();
     private Watchdog watchdog;
+    private Alerting alerting;
 
     private Lockwatch(AgentLog log) {
         this.log = log;
@@ -46,10 +57,8 @@ public final class Lockwatch {
         Options.Parsed parsed = parse(agentArgs);
         List<String> problems = new ArrayList<>(parsed.problems());
         Options options = parsed.options();
-        AgentLog log = AgentLog.create(options.logConfig(), problems::add);
-        for (String problem : problems) {
-            System.err.println("lockwatch: " + problem);
-        }
+        AgentLog log = AgentLog.create(options, problems::add);
+        log.reportProblems(problems);
         Lockwatch lw = new Lockwatch(log);
         lw.install(inst, options, attached);
         running = lw;
@@ -72,8 +81,17 @@ public final class Lockwatch {
         if (options.given().containsKey("heldWhileBlocking")) {
             Registry.checkHeldWhileBlocking = options.heldWhileBlocking();
         }
-        if (options.given().containsKey("logConfig")) {
-            log.logger().warn("logConfig cannot change while Lockwatch runs; restart the JVM to use '{}'", options.logConfig());
+        Alerting.Policy p = alerting.policy();
+        alerting.policy(new Alerting.Policy(
+                options.given().containsKey("remind") ? options.remind() : p.remind(),
+                options.given().containsKey("suppress") ? options.suppress() : p.suppress(),
+                options.given().containsKey("onDeadlock") ? options.onDeadlock() : p.onDeadlock(),
+                options.given().containsKey("dumpDir") ? options.dumpDir() : p.dumpDir()));
+        for (String fixed : new String[] {"logConfig", "log", "format", "jmx"}) {
+            if (options.given().containsKey(fixed)) {
+                log.logger().warn("option {} cannot change while Lockwatch runs; restart the JVM to use {}={}", fixed, fixed,
+                        SafeText.plain(options.given().get(fixed)));
+            }
         }
         log.logger().info("Lockwatch {} already running; nothing instrumented twice; options applied: {}", VERSION,
                 options.given());
@@ -107,20 +125,37 @@ public final class Lockwatch {
         LockInstrumentation.install(inst, this::transformError);
 
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks), log, options.interval());
+        long pid = ProcessHandle.current().pid();
+        CurrentWaits waits = new CurrentWaits();
+        alerting = new Alerting(log, stats, new FlightEvents(log), new ThreadDump(mx, waits, VERSION, pid), Lockwatch::halt,
+                pid, new Alerting.Policy(options.remind(), options.suppress(), options.onDeadlock(), options.dumpDir()));
+        String inForce = options.describe();
+        LockwatchBean bean = options.jmx() ? new LockwatchBean(stats, waits, VERSION, inForce) : null;
+        CheckHooks hooks = new CheckHooks(alerting, stats, waits, () -> {
+            if (bean != null) {
+                bean.register(log);
+            }
+        });
+        watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks), alerting,
+                options.interval(), hooks);
         watchdog.start();
 
-        log.logger().info("Lockwatch {} started{}: interval={}, options={}; instrumented: lock call sites in application "
+        log.logger().info("Lockwatch {} started{}: {}; instrumented: lock call sites in application "
                         + "classes, contended java.util.concurrent acquires, executor hand-offs (futures, pools), monitors via the JVM",
-                VERSION, attached ? " (attached)" : "", Options.format(options.interval()), options.given());
+                VERSION, attached ? " (attached)" : "", SafeText.plain(inForce));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
-                log.logger().info("Lockwatch stopped: transformation errors={}, lock call sites rewritten={}",
-                        transformErrors.get(), rewriter.rewrittenSites()), "lockwatch-shutdown"));
+                log.logger().info("Lockwatch stopped: transformation errors={}, lock call sites rewritten={}, reports: {}",
+                        transformErrors.get(), rewriter.rewrittenSites(), stats.summary()), "lockwatch-shutdown"));
     }
 
     private void transformError(String type, Throwable t) {
         transformErrors.incrementAndGet();
-        log.logger().warn("transformation error in {}: {}", type, String.valueOf(t));
+        log.logger().warn("transformation error in {}: {}", SafeText.plain(type), SafeText.plain(String.valueOf(t)));
+    }
+
+    /** {@code onDeadlock=exit=<code>}: see {@code Alerting}. */
+    private static void halt(int code) {
+        Runtime.getRuntime().halt(code);
     }
 
     /** Loads (and initializes) everything the advice touches before any advice can run. */

@@ -1,0 +1,69 @@
+package dev.lockwatch.agent.ops;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Counts for the MBean and the shutdown line. Written by the watchdog thread only, read by any thread (JMX):
+ * atomics for the counts, a volatile for the last report.
+ */
+public final class Stats {
+    private final AtomicLongArray reported = new AtomicLongArray(EventKind.values().length);
+    private final AtomicLongArray suppressed = new AtomicLongArray(EventKind.values().length);
+    private final AtomicLong reminders = new AtomicLong();
+    private final AtomicLong checks = new AtomicLong();
+    private volatile String lastReport = "";
+
+    void reported(EventKind kind, String text) {
+        reported.incrementAndGet(kind.ordinal());
+        lastReport = text;
+    }
+
+    void reminded(String text) {
+        reminders.incrementAndGet();
+        lastReport = text;
+    }
+
+    void suppressed(EventKind kind) {
+        suppressed.incrementAndGet(kind.ordinal());
+    }
+
+    /** Counts a finished check; returns how many there have been. */
+    long checked() {
+        return checks.incrementAndGet();
+    }
+
+    public long reported(EventKind kind) {
+        return reported.get(kind.ordinal());
+    }
+
+    public long suppressed() {
+        long n = 0;
+        for (EventKind k : EventKind.values()) {
+            n += suppressed.get(k.ordinal());
+        }
+        return n;
+    }
+
+    public long reminders() {
+        return reminders.get();
+    }
+
+    public long checks() {
+        return checks.get();
+    }
+
+    /** The text of the last report logged (a first report or a reminder), or "" when none was. */
+    public String lastReport() {
+        return lastReport;
+    }
+
+    /** {@code deadlock=1, starvation=0, lock order=0, held while blocking=0, suppressed=0, reminders=0}. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        for (EventKind k : EventKind.values()) {
+            sb.append(k.words()).append('=').append(reported(k)).append(", ");
+        }
+        return sb.append("suppressed=").append(suppressed()).append(", reminders=").append(reminders()).toString();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.lockwatch.agent.ops;
+
+import java.io.IOException;
+import java.lang.management.LockInfo;
+import java.lang.management.MonitorInfo;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * {@code onDeadlock=dump}: the report, the wait-for graph and a full dump of every platform thread (every frame,
+ * every monitor and synchronizer held), in one file. The JDK's {@code ThreadInfo.toString} cuts stacks at eight
+ * frames, so the dump is written here. Virtual threads are not in it ({@code ThreadMXBean} does not list them);
+ * those in the report are described by the report.
+ */
+public final class ThreadDump implements Alerting.Dumps {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneId.systemDefault());
+
+    private final ThreadMXBean mx;
+    private final CurrentWaits waits;
+    private final String heading;
+    private final long pid;
+
+    public ThreadDump(ThreadMXBean mx, CurrentWaits waits, String version, long pid) {
+        this.mx = mx;
+        this.waits = waits;
+        this.pid = pid;
+        this.heading = "Lockwatch " + version + " thread dump, pid " + pid + ", host " + SafeText.escape(Host.name());
+    }
+
+    /**
+     * The directory of {@code dumpDir=}, else the working directory when it is writable (where the JVM writes its
+     * own crash and heap dumps), else {@code java.io.tmpdir}.
+     */
+    static Path directory(Path configured) {
+        if (configured != null) {
+            return configured;
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        return Files.isDirectory(cwd) && Files.isWritable(cwd) ? cwd : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    @Override
+    public Path write(Path configuredDir, Event event) throws IOException {
+        Instant now = Instant.now();
+        Path file = directory(configuredDir).resolve("lockwatch-" + pid + "-" + event.kind().words().replace(' ', '-')
+                + "-" + event.fingerprint() + "-" + STAMP.format(now) + ".txt");
+        StringBuilder sb = new StringBuilder(64 * 1024);
+        sb.append(heading).append(", ").append(now).append('\n');
+        sb.append("\n== report ==\n").append(event.text()).append('\n');
+        sb.append("\n== ").append(waits.render());
+        ThreadInfo[] all = mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported());
+        sb.append("\n== all threads: ").append(all.length).append(" ==\n");
+        for (ThreadInfo t : all) {
+            if (t != null) {
+                append(sb, t);
+            }
+        }
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return file;
+    }
+
+    private static void append(StringBuilder sb, ThreadInfo t) {
+        sb.append('\n').append(SafeText.quote(t.getThreadName())).append(" #").append(t.getThreadId())
+                .append(t.isDaemon() ? " daemon" : "").append(" prio=").append(t.getPriority())
+                .append(' ').append(t.getThreadState());
+        LockInfo lock = t.getLockInfo();
+        if (lock != null) {
+            sb.append(" on ").append(SafeText.escape(lock.toString()));
+            if (t.getLockOwnerId() >= 0) {
+                sb.append(" owned by ").append(SafeText.quote(t.getLockOwnerName())).append(" #").append(t.getLockOwnerId());
+            }
+        }
+        sb.append('\n');
+        StackTraceElement[] stack = t.getStackTrace();
+        MonitorInfo[] monitors = t.getLockedMonitors();
+        for (int depth = 0; depth < stack.length; depth++) {
+            sb.append("\tat ").append(SafeText.frame(stack[depth])).append('\n');
+            if (depth == 0 && lock != null) {
+                String verb = t.getThreadState() == Thread.State.BLOCKED ? "blocked on " : "waiting on ";
+                sb.append("\t- ").append(verb).append(SafeText.escape(lock.toString())).append('\n');
+            }
+            for (MonitorInfo m : monitors) {
+                if (m.getLockedStackDepth() == depth) {
+                    sb.append("\t- locked ").append(SafeText.escape(m.toString())).append('\n');
+                }
+            }
+        }
+        LockInfo[] synchronizers = t.getLockedSynchronizers();
+        if (synchronizers.length > 0) {
+            sb.append("\tlocked synchronizers:\n");
+            for (LockInfo s : synchronizers) {
+                sb.append("\t- ").append(SafeText.escape(s.toString())).append('\n');
+            }
+        }
+    }
+}
