@@ -34,6 +34,12 @@ final class DeadlockRun {
         return this;
     }
 
+    /** A virtual thread (JDK 21+), named unless {@code name} is null; virtual threads are always daemons. */
+    DeadlockRun virtualThread(String name, ThreadBody body) {
+        threads.add(VirtualThreads.unstarted(name, ThreadBody.quietly(body)));
+        return this;
+    }
+
     /** Called by each thread while it holds its first lock; returns once all threads hold theirs. */
     void firstLockHeld() throws InterruptedException {
         firstLocksHeld.countDown();
@@ -46,7 +52,8 @@ final class DeadlockRun {
         firstLocksHeld = new CountDownLatch(threads.size());
         threads.forEach(Thread::start);
         if (awaitStuck()) {
-            String names = threads.stream().map(Thread::getName).collect(Collectors.joining(", "));
+            String names = threads.stream().map(t -> t.getName().isEmpty() ? "(unnamed)" : t.getName())
+                    .collect(Collectors.joining(", "));
             System.out.println("demo: " + scenario + ": threads stuck: " + names);
         } else {
             System.out.println("demo: " + scenario + ": threads did not get stuck");

@@ -27,7 +27,7 @@ public final class DemoMain {
         ScenarioRegistry scenarios = ScenarioRegistry.standard();
         if (args.length == 0 || args[0].equals("list")) {
             for (Scenario scenario : scenarios.all()) {
-                System.out.printf("%-18s %s%n", scenario.name(), scenario.description());
+                System.out.printf("%-26s %s%n", scenario.name(), scenario.description());
             }
             return;
         }
@@ -42,11 +42,30 @@ public final class DemoMain {
             System.exit(BAD_COMMAND_LINE);
             return;
         }
+        if (Boolean.getBoolean("demo.awaitAgent")) {
+            awaitAgent();
+        }
         Deadline end = Deadline.after(runTime);
         System.out.println("demo: scenario " + scenario.name() + " started");
         scenario.run(end);
         // Stuck scenario threads are daemons, but an attached agent may keep non-daemon threads: exit explicitly.
         System.exit(0);
+    }
+
+    /**
+     * {@code -Ddemo.awaitAgent=true}: stage the scenario only once Lockwatch runs in this JVM (it sets the system
+     * property {@code dev.lockwatch.running} when it starts), so that a test can attach first and deadlock after.
+     */
+    private static void awaitAgent() throws InterruptedException {
+        System.out.println("demo: waiting for Lockwatch to attach");
+        Deadline bound = Deadline.after(Duration.ofSeconds(60));
+        while (System.getProperty("dev.lockwatch.running") == null) {
+            if (bound.passed()) {
+                System.out.println("demo: Lockwatch did not attach within 60 s; running without it");
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static Duration runTime(String[] args) throws CommandLineException {

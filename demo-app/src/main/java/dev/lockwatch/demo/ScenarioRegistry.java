@@ -24,7 +24,18 @@ final class ScenarioRegistry {
                 .add(new HashtableCycle())
                 .add(new SynchronizedListCycle())
                 .add(new QueueDrainCycle())
-                .add(new HealthyLocking());
+                .add(new FutureLockCycle())
+                .add(new JoinMonitorCycle())
+                .add(new CacheDeadlock())
+                .add(new CacheFixed())
+                .add(new SingleThreadStarvation())
+                .add(new PoolStarvation())
+                .add(new VirtualDeadlocks.LockAbba())
+                .add(new VirtualDeadlocks.Mixed())
+                .add(new VirtualDeadlocks.Handoff())
+                .add(new VirtualRegistry())
+                .add(new HealthyLocking())
+                .add(new HealthyHandoffs());
     }
 
     ScenarioRegistry add(Scenario scenario) {

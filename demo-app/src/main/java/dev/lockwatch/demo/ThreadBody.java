@@ -8,14 +8,19 @@ interface ThreadBody {
 
     /** Daemon, so that deadlocked threads alone never keep the JVM alive. */
     static Thread daemon(String name, ThreadBody body) {
-        Thread thread = new Thread(() -> {
+        Thread thread = new Thread(quietly(body), name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** The body as a Runnable that ends quietly on an interrupt. */
+    static Runnable quietly(ThreadBody body) {
+        return () -> {
             try {
                 body.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, name);
-        thread.setDaemon(true);
-        return thread;
+        };
     }
 }

@@ -1,0 +1,143 @@
+package dev.lockwatch.it;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The executor hand-off scenarios of the demo in a child JVM with the built agent: a cycle through a future and a
+ * lock is reported as a DEADLOCK, a pool whose workers wait for tasks queued behind them as STARVATION, each once,
+ * naming the threads, the pool and where the locks were taken; a wait for a future while holding a lock is a
+ * HELD_WHILE_BLOCKING warning; the busy healthy hand-off scenarios end without any report.
+ */
+class HandoffScenariosIT {
+    private static final long INTERVAL_MS = 1000; // the default
+    /** Long enough for the report (STARVATION needs two checks) plus at least two more watchdog ticks. */
+    private static final int RUN_SECONDS = 5;
+    private static final List<String> KINDS = List.of("DEADLOCK", "STARVATION", "HELD_WHILE_BLOCKING", "LOCK_ORDER");
+
+    /**
+     * A stuck scenario: the report kind, its threads (in any order), lines the report must contain (regular
+     * expressions), and the thread that must get a HELD_WHILE_BLOCKING warning with its lock's site, or null.
+     */
+    record Expected(String scenario, String kind, List<String> threads, List<String> patterns,
+                    String heldWhileBlocking, String heldSite) {
+        @Override
+        public String toString() {
+            return scenario;
+        }
+    }
+
+    static Stream<Expected> stuck() {
+        return Stream.of(
+                new Expected("future-lock", "DEADLOCK", List.of("lock-holder", "future-lock-worker"), List.of(
+                        "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, running on \"future-lock-worker\"",
+                        "waits for lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+, held by \"lock-holder\"",
+                        "holds lock java\\.util\\.concurrent\\.locks\\.ReentrantLock.*, acquired at dev\\.lockwatch\\.demo\\.FutureLockCycle\\.lockThenWaitForRefresh\\(FutureLockCycle\\.java:\\d+\\)",
+                        "at .*dev\\.lockwatch\\.demo\\.FutureLockCycle\\.refresh\\(FutureLockCycle\\.java:\\d+\\)"),
+                        "lock-holder", "dev\\.lockwatch\\.demo\\.FutureLockCycle\\.lockThenWaitForRefresh\\(FutureLockCycle\\.java:\\d+\\)"),
+                new Expected("join-monitor", "DEADLOCK", List.of("monitor-holder", "join-monitor-worker"), List.of(
+                        "waits for task java\\.util\\.concurrent\\.CompletableFuture@\\p{XDigit}+.*, running on \"join-monitor-worker\"",
+                        "waits for monitor dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\$ServiceRegistry@\\p{XDigit}+, held by \"monitor-holder\"",
+                        "holds monitor dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\$ServiceRegistry@\\p{XDigit}+, acquired at dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\.lockThenJoin\\(JoinMonitorCycle\\.java:\\d+\\)",
+                        "at .*dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\.countServices\\(JoinMonitorCycle\\.java:\\d+\\)"),
+                        "monitor-holder", "dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\.lockThenJoin\\(JoinMonitorCycle\\.java:\\d+\\)"),
+                new Expected("cache-deadlock", "DEADLOCK", List.of("cache-caller", "cache-compute-1"), List.of(
+                        "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, running on \"cache-compute-1\"",
+                        "waits for lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+, held by \"cache-caller\"",
+                        "holds lock java\\.util\\.concurrent\\.locks\\.ReentrantLock.*, acquired at dev\\.lockwatch\\.demo\\.ComputingCache\\.getOrCompute\\(ComputingCache\\.java:\\d+\\)",
+                        "at .*dev\\.lockwatch\\.demo\\.CacheDeadlock\\.price\\(CacheDeadlock\\.java:\\d+\\)"),
+                        "cache-caller", "dev\\.lockwatch\\.demo\\.ComputingCache\\.getOrCompute\\(ComputingCache\\.java:\\d+\\)"),
+                new Expected("single-thread-starvation", "STARVATION", List.of("single-worker"), List.of(
+                        "STARVATION: pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+ has all 1 worker stuck",
+                        "queued tasks that cannot start:\n\\s+java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+ \\(.*SingleThreadStarvation\\$ReportPart\\), waited for by \"single-worker\"",
+                        "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, queued in pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+",
+                        "at .*dev\\.lockwatch\\.demo\\.SingleThreadStarvation\\$ReportTask\\.call\\(SingleThreadStarvation\\.java:\\d+\\)"),
+                        null, null),
+                new Expected("pool-starvation", "STARVATION", List.of("pool-worker-1", "pool-worker-2"), List.of(
+                        "STARVATION: pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+ has all 2 workers stuck",
+                        "FutureTask@\\p{XDigit}+ \\(.*PoolStarvation\\$BatchPart\\), waited for by \"pool-worker-1\"",
+                        "FutureTask@\\p{XDigit}+ \\(.*PoolStarvation\\$BatchPart\\), waited for by \"pool-worker-2\"",
+                        "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, queued in pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+",
+                        "at .*dev\\.lockwatch\\.demo\\.PoolStarvation\\$BatchTask\\.call\\(PoolStarvation\\.java:\\d+\\)"),
+                        null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stuck")
+    void handoffIsReportedOnceWithThreadsPoolAndSites(Expected expected) throws Exception {
+        try (ChildJvm child = ChildJvm.demo(expected.scenario(), "", List.of(), RUN_SECONDS)) {
+            int stuckLine = child.awaitLine(l -> l.startsWith("demo: " + expected.scenario() + ": threads "), 0,
+                    ChildJvm.DEFAULT_WAIT, "saying whether the threads got stuck");
+            String stuck = "demo: " + expected.scenario() + ": threads stuck: " + String.join(", ", expected.threads());
+            assertTrue(child.output().contains(stuck), "expected '" + stuck + "'; output was:\n" + child.output());
+
+            ChildJvm.Report report = child.awaitReport(expected.kind());
+            String text = report.text();
+            assertTrue(text.lines().findFirst().orElseThrow().contains("ERROR " + expected.kind() + ":"), text);
+            for (String thread : expected.threads()) {
+                assertTrue(text.contains("\"" + thread + "\" (id "), "report names thread " + thread + ":\n" + text);
+            }
+            for (String pattern : expected.patterns()) {
+                assertTrue(Pattern.compile(pattern).matcher(text).find(), "report matches /" + pattern + "/:\n" + text);
+            }
+            long stacks = text.lines().filter(l -> l.trim().equals("stack:")).count();
+            assertEquals(expected.threads().size(), stacks, "one stack per thread:\n" + text);
+
+            long latencyMs = TimeUnit.NANOSECONDS.toMillis(report.nanos() - child.lineNanos(stuckLine));
+            System.out.println("detection latency " + expected.scenario() + ": " + latencyMs + " ms");
+            long checks = expected.kind().equals("STARVATION") ? 2 : 1; // starvation is reported at the second check
+            long bound = checks * INTERVAL_MS + 1500;
+            assertTrue(latencyMs <= bound, "reported " + latencyMs + " ms after the threads got stuck (bound " + bound + " ms)");
+
+            if (expected.heldWhileBlocking() != null) {
+                String warning = child.awaitReport("HELD_WHILE_BLOCKING").text();
+                String first = "WARN  HELD_WHILE_BLOCKING: \"" + expected.heldWhileBlocking() + "\" blocks on ";
+                assertTrue(warning.lines().findFirst().orElseThrow().contains(first), "warning names the thread:\n" + warning);
+                assertTrue(Pattern.compile("\n    holds (lock|monitor) .*, acquired at " + expected.heldSite()).matcher(warning).find(),
+                        "warning names where the lock was taken:\n" + warning);
+            }
+
+            // Each logged once, not at every tick: the demo runs on for several more ticks, then exits by itself.
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(RUN_SECONDS + 30)), child.output());
+            String out = child.output();
+            assertEquals(1, child.countLines(l -> l.contains("ERROR " + expected.kind() + ":")), out);
+            long warnings = child.countLines(l -> l.contains("WARN  HELD_WHILE_BLOCKING:"));
+            assertEquals(expected.heldWhileBlocking() == null ? 0 : 1, warnings, out);
+            for (String other : KINDS) {
+                if (!other.equals(expected.kind()) && !other.equals("HELD_WHILE_BLOCKING")) {
+                    assertFalse(out.contains(other), expected.scenario() + " must have no " + other + ":\n" + out);
+                }
+            }
+            assertTrue(out.contains("transformation errors=0,"), out);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cache-fixed", "handoff-healthy"})
+    void busyHandoffsEndWithoutAnyReport(String scenario) throws Exception {
+        try (ChildJvm child = ChildJvm.demo(scenario, "interval=200ms", List.of(), 6)) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child.output());
+            String out = child.output();
+            Matcher done = Pattern.compile("demo: " + scenario + ": done, (\\d+) (lookups|futures)").matcher(out);
+            assertTrue(done.find(), out);
+            assertTrue(Long.parseLong(done.group(1)) > 0, "the scenario did some work:\n" + out);
+            assertFalse(out.contains("Exception in thread"), "no scenario thread failed:\n" + out);
+            for (String kind : KINDS) {
+                assertFalse(out.contains(kind), scenario + " must have no " + kind + ":\n" + out);
+            }
+            assertTrue(out.contains("transformation errors=0,"), out);
+        }
+    }
+}
