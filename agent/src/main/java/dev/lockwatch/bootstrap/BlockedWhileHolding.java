@@ -8,8 +8,11 @@ package dev.lockwatch.bootstrap;
 public final class BlockedWhileHolding {
     public final String threadName;
     public final long threadId;
-    /** Per held lock: "class@hexhash". */
-    public final String[] locks;
+    /**
+     * The held locks themselves, so that the watchdog names them as every other report does (by the
+     * synchronizer behind them). Kept only until the watchdog's next check drains the finding.
+     */
+    public final Object[] locks;
     /** Per held lock: "read lock", "lock" or "monitor". */
     public final String[] modes;
     /** Per held lock: where it was acquired, or null. */
@@ -20,7 +23,7 @@ public final class BlockedWhileHolding {
     public final String waitSite;
     public final StackTraceElement[] stack;
 
-    public BlockedWhileHolding(String threadName, long threadId, String[] locks, String[] modes, String[] sites,
+    public BlockedWhileHolding(String threadName, long threadId, Object[] locks, String[] modes, String[] sites,
                                String waitsFor, String waitSite, StackTraceElement[] stack) {
         this.threadName = threadName;
         this.threadId = threadId;

@@ -133,11 +133,11 @@ public final class Registry {
             byte[] modes = new byte[locks.length];
             int n = r.copyHolds(locks, sites, modes);
             boolean fresh = false;
-            String[] names = new String[n];
+            Object[] held = new Object[n];
             String[] modeNames = new String[n];
             String[] siteNames = new String[n];
             for (int i = 0; i < n; i++) {
-                names[i] = locks[i].getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(locks[i]));
+                held[i] = locks[i];
                 modeNames[i] = modes[i] == ThreadRecord.READ ? "read lock" : "lock";
                 siteNames[i] = CallSites.site(sites[i]);
                 String pair = siteNames[i] + " -> " + waitSite;
@@ -146,7 +146,7 @@ public final class Registry {
                 }
             }
             if (fresh && PENDING_COUNT.incrementAndGet() <= MAX_PENDING) {
-                PENDING.add(new BlockedWhileHolding(Threads.displayName(t), r.threadId, names, modeNames, siteNames, waitsFor,
+                PENDING.add(new BlockedWhileHolding(Threads.displayName(t), r.threadId, held, modeNames, siteNames, waitsFor,
                         waitSite, stack));
             } else if (fresh) {
                 PENDING_COUNT.decrementAndGet();

@@ -6,6 +6,7 @@ import java.util.List;
 /** Stack frames as reports show them. */
 public final class Frames {
     private static final String CALL_SITES = "dev.lockwatch.bootstrap.CallSites";
+    private static final String BOOTSTRAP = "dev.lockwatch.bootstrap.";
 
     private Frames() {
     }
@@ -16,11 +17,19 @@ public final class Frames {
                 frame.getLineNumber()).toString();
     }
 
-    /** The stack without the agent's own call-site frames, which stand between a caller and its lock. */
+    /**
+     * The stack without the agent's own frames: the call-site helpers that stand between a caller and its lock,
+     * and, on top of a stack the agent took itself, its own frames and {@code Thread.getStackTrace}.
+     */
     public static List<StackTraceElement> withoutAgent(StackTraceElement[] stack) {
         List<StackTraceElement> frames = new ArrayList<>(stack.length);
+        boolean top = true;
         for (StackTraceElement frame : stack) {
-            if (!CALL_SITES.equals(frame.getClassName())) {
+            String c = frame.getClassName();
+            boolean agentOnTop = top && (c.startsWith(BOOTSTRAP)
+                    || (c.equals("java.lang.Thread") && frame.getMethodName().equals("getStackTrace")));
+            top = agentOnTop;
+            if (!agentOnTop && !CALL_SITES.equals(c)) {
                 frames.add(frame);
             }
         }

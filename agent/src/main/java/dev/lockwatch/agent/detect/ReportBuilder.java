@@ -106,7 +106,7 @@ public final class ReportBuilder {
         List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < b.locks.length; i++) {
-            holds.add(new HeldWhileBlockingReport.Hold(b.locks[i], b.modes[i], b.sites[i]));
+            holds.add(new HeldWhileBlockingReport.Hold(LockRef.of(locks.syncOf(b.locks[i])).key(), b.modes[i], b.sites[i]));
             parts.add(b.sites[i] + " -> " + b.waitSite);
         }
         return new HeldWhileBlockingReport(fingerprintOf(parts), b.threadName, b.threadId, b.waitsFor, b.waitSite,
