@@ -67,7 +67,7 @@ final class Status {
             ObjectName name = new ObjectName(LockwatchMXBean.OBJECT_NAME);
             if (!server.isRegistered(name)) {
                 err.println("lockwatch: JVM " + pid + " runs Lockwatch but has no MBean " + LockwatchMXBean.OBJECT_NAME
-                        + " (jmx=off, or its registration failed: see that JVM's Lockwatch log)");
+                        + " (jmx=off, its first check has not run yet, or registering failed: see that JVM's Lockwatch log)");
                 return 1;
             }
             LockwatchMXBean bean = JMX.newMXBeanProxy(server, name, LockwatchMXBean.class);
