@@ -183,17 +183,23 @@ public final class Registry {
         return b;
     }
 
-    /** A task starts to run on this thread; returns what ran before (for nested tasks), to pass to taskEnded. */
+    /**
+     * A task starts to run on this thread. Returns the thread's record, which the exit advice hands back to
+     * {@link #taskEnded}: one thread-local lookup per task.
+     */
     public static Object taskStarted(Object taskOrFuture) {
         ThreadRecord r = CURRENT.get();
         if (!r.listed) {
             list(r);
         }
-        return r.running(taskOrFuture);
+        r.startTask(taskOrFuture);
+        return r;
     }
 
-    public static void taskEnded(Object previous) {
-        CURRENT.get().running(previous);
+    public static void taskEnded(Object record) {
+        if (record instanceof ThreadRecord) {
+            ((ThreadRecord) record).endTask();
+        }
     }
 
     /** A pool's worker thread enters its worker loop. */

@@ -146,11 +146,29 @@ public final class ThreadRecord extends WeakReference<Thread> {
         return waitKind;
     }
 
-    /** Returns the previous value, so that nested tasks (a worker helping another task) can restore it. */
-    Object running(Object task) {
-        Object previous = runningFor;
+    /** Tasks this one interrupted (a worker helping another task), restored when it ends. Owner-only. */
+    private final Object[] outerTasks = new Object[4];
+    private int taskDepth;
+
+    void startTask(Object task) {
+        if (taskDepth < outerTasks.length) {
+            outerTasks[taskDepth] = runningFor;
+        }
+        taskDepth++;
         RUNNING_FOR.setOpaque(this, task);
-        return previous;
+    }
+
+    void endTask() {
+        if (taskDepth == 0) {
+            return;
+        }
+        taskDepth--;
+        Object outer = null;
+        if (taskDepth < outerTasks.length) {
+            outer = outerTasks[taskDepth];
+            outerTasks[taskDepth] = null;
+        }
+        RUNNING_FOR.setOpaque(this, outer);
     }
 
     public Object runningFor() {

@@ -25,10 +25,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.lockwatch.agent.detect.GraphSampler;
+import dev.lockwatch.agent.detect.Handoffs;
 import dev.lockwatch.agent.detect.JdkLocks;
 import dev.lockwatch.agent.detect.ReportBuilder;
 import dev.lockwatch.agent.detect.Watchdog;
 import dev.lockwatch.agent.report.DeadlockReport;
+import dev.lockwatch.agent.report.HeldWhileBlockingReport;
+import dev.lockwatch.agent.report.StarvationReport;
 import dev.lockwatch.agent.report.EventSink;
 import dev.lockwatch.bootstrap.Registry;
 
@@ -97,6 +100,18 @@ public class WatchdogTickBenchmark {
         }
 
         @Override
+        public void starvation(StarvationReport report) {
+            throw new IllegalStateException("the tick fixture has no starved pool, yet one was reported: "
+                    + report.fingerprint());
+        }
+
+        @Override
+        public void heldWhileBlocking(HeldWhileBlockingReport report) {
+            throw new IllegalStateException("the tick fixture holds no lock across a hand-off, yet it was reported: "
+                    + report.fingerprint());
+        }
+
+        @Override
         public void agentProblem(String message, Throwable cause) {
             throw new IllegalStateException("watchdog problem: " + message, cause);
         }
@@ -117,7 +132,7 @@ public class WatchdogTickBenchmark {
         stopped = false;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         JdkLocks jdkLocks = new JdkLocks();
-        sampler = new GraphSampler(mx, jdkLocks);
+        sampler = new GraphSampler(mx, jdkLocks, new Handoffs());
         watchdog = new Watchdog(sampler, new ReportBuilder(mx, jdkLocks), new FailOnReport(), Duration.ofSeconds(1));
 
         for (int i = 0; i < waiting; i++) {

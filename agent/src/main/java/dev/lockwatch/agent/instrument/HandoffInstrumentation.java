@@ -15,8 +15,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * <ul>
  *   <li>waits: a thread about to block on a future that is not done ({@code FutureTask.awaitDone},
  *       {@code CompletableFuture.waitingGet}/{@code timedGet}, {@code ForkJoinTask.get}/{@code join});</li>
- *   <li>runners: which thread runs which task ({@code FutureTask.run}, {@code ForkJoinTask.doExec}, and the
- *       asynchronous {@code CompletableFuture} tasks, recorded by the stage they complete);</li>
+ *   <li>runners: which thread runs which task ({@code ForkJoinTask.doExec}, and the asynchronous
+ *       {@code CompletableFuture} tasks, recorded by the stage they complete; a {@code FutureTask}'s runner
+ *       is in its own {@code runner} field);</li>
  *   <li>submissions: which pool a task was handed to ({@code ThreadPoolExecutor.execute},
  *       {@code ScheduledThreadPoolExecutor.delayedExecute}, {@code ForkJoinPool.execute}/{@code submit});</li>
  *   <li>workers: which threads work for which pool ({@code ThreadPoolExecutor.runWorker},
@@ -32,8 +33,8 @@ public final class HandoffInstrumentation {
     static AgentBuilder apply(AgentBuilder builder) {
         return builder
                 .type(named("java.util.concurrent.FutureTask"))
-                .transform(advice(named("awaitDone").and(takesArguments(2)), FutureTaskWait.class)
-                        .advice(named("run").and(takesArguments(0)), RunsTask.class.getName()))
+                // FutureTask.run needs no advice: the JDK records the running thread in FutureTask.runner.
+                .transform(advice(named("awaitDone").and(takesArguments(2)), FutureTaskWait.class))
                 .type(named("java.util.concurrent.CompletableFuture"))
                 .transform(advice(named("waitingGet"), CompletableFutureWait.class)
                         .advice(named("timedGet"), CompletableFutureTimedWait.class.getName()))
@@ -136,7 +137,7 @@ public final class HandoffInstrumentation {
         }
     }
 
-    /** A task runs on this thread ({@code FutureTask.run}, {@code ForkJoinTask.doExec}, a stage completion). */
+    /** A task runs on this thread ({@code ForkJoinTask.doExec}, a stage completion). */
     public static final class RunsTask {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object task) {
@@ -144,8 +145,8 @@ public final class HandoffInstrumentation {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object previous) {
-            Registry.taskEnded(previous);
+        static void exit(@Advice.Enter Object record) {
+            Registry.taskEnded(record);
         }
     }
 
@@ -160,8 +161,8 @@ public final class HandoffInstrumentation {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object previous) {
-            Registry.taskEnded(previous);
+        static void exit(@Advice.Enter Object record) {
+            Registry.taskEnded(record);
         }
     }
 
