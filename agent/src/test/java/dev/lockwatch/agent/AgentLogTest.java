@@ -127,4 +127,26 @@ class AgentLogTest {
         assertEquals(List.of("CUSTOM hello"), Files.readAllLines(out));
         assertFalse(Files.exists(temp.resolve("ignored.log")));
     }
+
+    @Test
+    void inJsonModeOnStderrProblemLinesAreJsonToo() {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            AgentLog log = AgentLog.create(options("format=json"), p -> fail(p));
+            log.reportProblems(List.of("bad value 'x' for option remind; accepted: off, or a duration; using off"));
+            log.info("started");
+            log.stop();
+        } finally {
+            System.setErr(original);
+        }
+
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().collect(java.util.stream.Collectors.toList());
+        assertEquals(2, lines.size(), String.join("\n", lines));
+        Map<String, Object> problem = JsonLine.parseObject(lines.get(0));
+        assertEquals("WARN", problem.get("level"));
+        assertEquals("lockwatch: bad value 'x' for option remind; accepted: off, or a duration; using off", problem.get("formattedMessage"));
+        assertEquals("started", JsonLine.parseObject(lines.get(1)).get("formattedMessage"));
+    }
 }
