@@ -1,6 +1,7 @@
 package dev.lockwatch.agent.report;
 
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
+import dev.lockwatch.agent.ops.SafeText;
 import dev.lockwatch.agent.report.DeadlockReport.Held;
 import dev.lockwatch.agent.report.DeadlockReport.ThreadReport;
 import dev.lockwatch.agent.report.DeadlockReport.Wait;
@@ -132,20 +133,6 @@ public final class ReportFormatter {
 
     /** Thread names are quoted, with quotes, backslashes and control characters escaped. */
     static String quote(String name) {
-        if (name == null) {
-            return "\"?\"";
-        }
-        StringBuilder sb = new StringBuilder(name.length() + 2).append('"');
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') { // nothing may start a line
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        return SafeText.quote(name);
     }
 }
