@@ -139,6 +139,18 @@ class AttachIT {
     }
 
     @Test
+    void aJvmThatRefusesAttachGivesOneLineAndRunsOn() throws Exception {
+        try (ChildJvm child = demoWithoutAgent("monitor-abba", List.of("-XX:+DisableAttachMechanism"))) {
+            child.awaitLine("threads stuck");
+            Cli cli = cli("attach", String.valueOf(child.pid()));
+            assertEquals(1, cli.exit(), cli.out() + cli.err());
+            assertEquals(1, cli.err().lines().count(), cli.err());
+            assertTrue(cli.err().contains("cannot attach to " + child.pid()), cli.err());
+            assertTrue(ProcessHandle.of(child.pid()).map(ProcessHandle::isAlive).orElse(false), "the target runs on");
+        }
+    }
+
+    @Test
     void listShowsAChildJvmWithItsMainClass() throws Exception {
         try (ChildJvm child = demoWithoutAgent("healthy", List.of())) {
             child.awaitLine("started");
