@@ -119,10 +119,16 @@ public final class Lockwatch {
 
         CallSiteRewriter rewriter = new CallSiteRewriter(this::transformError);
         inst.addTransformer(rewriter, true);
-        if (attached) {
-            retransformLoadedApplicationClasses(inst);
+        try {
+            if (attached) {
+                retransformLoadedApplicationClasses(inst);
+            }
+            LockInstrumentation.install(inst, this::transformError);
+        } catch (Throwable t) {
+            // "the application runs on without Lockwatch" must be true: no half-installed rewriter stays behind
+            inst.removeTransformer(rewriter);
+            throw t;
         }
-        LockInstrumentation.install(inst, this::transformError);
 
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long pid = ProcessHandle.current().pid();
@@ -150,7 +156,13 @@ public final class Lockwatch {
 
     private void transformError(String type, Throwable t) {
         transformErrors.incrementAndGet();
-        log.logger().warn("transformation error in {}: {}", SafeText.plain(type), SafeText.plain(String.valueOf(t)));
+        // Runs on the application thread that loads the class: the agent's own logging must not be recorded.
+        Registry.enterAgentCode();
+        try {
+            log.logger().warn("transformation error in {}: {}", SafeText.plain(type), SafeText.plain(String.valueOf(t)));
+        } finally {
+            Registry.exitAgentCode();
+        }
     }
 
     /** {@code onDeadlock=exit=<code>}: see {@code Alerting}. */

@@ -48,6 +48,15 @@ public final class Registry {
         return CURRENT.get();
     }
 
+    /** Agent code that runs on an application thread (logging a transformation error) is not recorded. */
+    public static void enterAgentCode() {
+        CURRENT.get().suppressed++;
+    }
+
+    public static void exitAgentCode() {
+        CURRENT.get().suppressed--;
+    }
+
     /** The agent's own threads call this once: nothing they do is recorded. */
     public static void suppressCurrentThread() {
         CURRENT.get().suppressed++;
@@ -224,8 +233,7 @@ public final class Registry {
 
     public static void waitEnd() {
         ThreadRecord r = CURRENT.get();
-        if (r.waitingOn() != null) {
-            r.endWait();
+        if (r.waitingOn() != null && !r.endWait()) {
             WAITING.remove(r);
         }
     }

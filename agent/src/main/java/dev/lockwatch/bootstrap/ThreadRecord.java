@@ -118,17 +118,62 @@ public final class ThreadRecord extends WeakReference<Thread> {
         return heldCount;
     }
 
+    // A wait that a nested wait interrupted: a ForkJoin worker that joins one task runs others meanwhile, and
+    // those may wait too. One level is kept; the outer wait is restored when the inner one ends. Owner-only.
+    private Object outerOn;
+    private byte outerKind;
+    private boolean outerShared;
+    private boolean outerTimed;
+    private long outerSince;
+    private int outerTaskDepth;
+    /** How many tasks this thread was running when its current wait began (see {@link #helping()}). */
+    private int waitTaskDepth;
+
     void beginWait(Object sync, byte kind, boolean shared, boolean timed) {
+        Object current = waitingOn;
+        outerOn = current;
+        if (current != null) {
+            outerKind = waitKind;
+            outerShared = waitShared;
+            outerTimed = waitTimed;
+            outerSince = waitSinceNanos;
+            outerTaskDepth = waitTaskDepth;
+        }
         WAIT_EPOCH.setOpaque(this, waitEpoch + 1);
         waitKind = kind;
         waitShared = shared;
         waitTimed = timed;
         waitSinceNanos = System.nanoTime();
+        waitTaskDepth = taskDepth;
         WAITING_ON.setRelease(this, sync);
     }
 
-    void endWait() {
-        WAITING_ON.setRelease(this, null);
+    /** Ends the current wait; returns true when an interrupted outer wait is current again. */
+    boolean endWait() {
+        Object outer = outerOn;
+        if (outer == null) {
+            WAITING_ON.setRelease(this, null);
+            return false;
+        }
+        outerOn = null;
+        // A new episode: the thread may have taken and released locks while the inner wait ran.
+        WAIT_EPOCH.setOpaque(this, waitEpoch + 1);
+        waitKind = outerKind;
+        waitShared = outerShared;
+        waitTimed = outerTimed;
+        waitSinceNanos = outerSince;
+        waitTaskDepth = outerTaskDepth;
+        WAITING_ON.setRelease(this, outer);
+        return true;
+    }
+
+    /**
+     * Whether the thread runs a task that it started after its current wait began: a ForkJoin worker helping
+     * while it joins. It is not blocked then, so its hand-off wait draws no edge. A racy read; the watchdog
+     * confirms every cycle with a second read.
+     */
+    public boolean helping() {
+        return taskDepth > waitTaskDepth;
     }
 
     // ---- watchdog side ----------------------------------------------------------------------------
@@ -173,6 +218,25 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     public Object runningFor() {
         return RUNNING_FOR.getOpaque(this);
+    }
+
+    /**
+     * Copies the tasks this thread runs, innermost first (a task it started while running another one comes
+     * before that one), into {@code out}; returns how many. Racy reads of owner-only state.
+     */
+    public int copyTasks(Object[] out) {
+        int n = 0;
+        Object inner = runningFor();
+        if (inner != null && n < out.length) {
+            out[n++] = inner;
+        }
+        for (int i = Math.min(taskDepth, outerTasks.length) - 1; i >= 0 && n < out.length; i--) {
+            Object t = outerTasks[i];
+            if (t != null) {
+                out[n++] = t;
+            }
+        }
+        return n;
     }
 
     Object worker(Object pool) {

@@ -161,8 +161,15 @@ public final class GraphSampler {
                 edges.add(new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode));
             }
             if (locks.isReadWrite(sync)) {
+                List<ThreadRecord> readers = shared ? List.of() : readersOf(sync);
+                if (readers.size() > locks.readHolds(sync)) {
+                    // More recorded readers than the JDK counts: some record is stale (a read lock released
+                    // where no call site was rewritten, such as a method reference). Draw no read edge rather
+                    // than a false one.
+                    readers = List.of();
+                }
                 if (!shared) {
-                    for (ThreadRecord reader : readersOf(sync)) {
+                    for (ThreadRecord reader : readers) {
                         Thread rt = reader.get();
                         if (rt != null) {
                             addThread(rt);
@@ -189,8 +196,8 @@ public final class GraphSampler {
          * then walked too). A timed hand-off ends by itself: no edge.
          */
         private List<WaitEdge> handoffEdges(ThreadRecord r, Object future, Thread waiter, boolean timed, long episode) {
-            if (timed) {
-                return List.of();
+            if (timed || r.helping()) {
+                return List.of(); // ends by itself, or the thread is running another task meanwhile
             }
             Handoffs.Standing standing = handoffs.standing(future, waiter);
             if (standing.runner() != null) {

@@ -94,12 +94,16 @@ public final class Handoffs {
 
     /** The thread whose record says it runs {@code future}, or a task that completes it. */
     private Thread runnerOf(Object future, Thread waiter) {
+        Object[] tasks = new Object[8];
         for (ThreadRecord r : Registry.listed()) {
-            Object running = r.runningFor();
-            if (running != null && (running == future || dependentOf(running) == future)) {
-                Thread t = r.get();
-                if (t != null && t != waiter && t.isAlive()) {
-                    return t;
+            int n = r.copyTasks(tasks);
+            for (int i = 0; i < n; i++) {
+                Object running = tasks[i];
+                if (running == future || dependentOf(running) == future) {
+                    Thread t = r.get();
+                    if (t != null && t != waiter && t.isAlive()) {
+                        return t;
+                    }
                 }
             }
         }

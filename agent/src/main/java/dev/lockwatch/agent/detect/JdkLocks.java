@@ -19,6 +19,7 @@ public final class JdkLocks {
     private final VarHandle readLockSync;
     private final VarHandle writeLockSync;
     private final Class<?> readWriteSync;
+    private final MethodHandle readLockCount;
 
     public JdkLocks() throws ReflectiveOperationException {
         MethodHandles.Lookup self = MethodHandles.lookup();
@@ -26,6 +27,8 @@ public final class JdkLocks {
                 .findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
                         MethodType.methodType(Thread.class));
         readWriteSync = Class.forName("java.util.concurrent.locks.ReentrantReadWriteLock$Sync");
+        readLockCount = MethodHandles.privateLookupIn(readWriteSync, self)
+                .findVirtual(readWriteSync, "getReadLockCount", MethodType.methodType(int.class));
         Class<?> reentrantSync = Class.forName("java.util.concurrent.locks.ReentrantLock$Sync");
         reentrantLockSync = MethodHandles.privateLookupIn(ReentrantLock.class, self)
                 .findVarHandle(ReentrantLock.class, "sync", reentrantSync);
@@ -59,6 +62,15 @@ public final class JdkLocks {
             return writeLockSync.get((ReentrantReadWriteLock.WriteLock) lock);
         }
         return lock;
+    }
+
+    /** How many read holds the JDK counts on a read-write lock's synchronizer (all threads, re-entries too). */
+    public int readHolds(Object sync) {
+        try {
+            return (int) readLockCount.invoke(sync);
+        } catch (Throwable t) {
+            return 0;
+        }
     }
 
     public boolean isReadWrite(Object sync) {

@@ -114,44 +114,66 @@ public final class ReportBuilder {
     }
 
     /**
-     * Monitors held by a platform thread that blocks in a hand-off wait: the JVM knows them, the application
-     * thread does not, so the watchdog asks once per wait episode. Returns null when there is nothing new.
+     * Monitors held by platform threads that block in hand-off waits: the JVM knows them, the application
+     * threads do not. One {@code getThreadInfo} call for all of them (each such call is a safepoint, so never
+     * one per thread). Returns the new findings: a (monitor site, wait site) pair is reported once.
      */
-    public HeldWhileBlockingReport monitorsHeldWhileBlocking(ThreadRecord record, Thread thread, Object future) {
-        if (!mx.isObjectMonitorUsageSupported() || Threads.isVirtual(thread)) {
-            return null;
+    public List<HeldWhileBlockingReport> monitorsHeldWhileBlocking(List<ThreadRecord> waiters) {
+        List<HeldWhileBlockingReport> found = new ArrayList<>();
+        if (!mx.isObjectMonitorUsageSupported() || waiters.isEmpty()) {
+            return found;
         }
-        ThreadInfo[] infos = mx.getThreadInfo(new long[] {thread.getId()}, true, false);
-        if (infos.length == 0 || infos[0] == null || infos[0].getLockedMonitors().length == 0
-                || record.waitingOn() != future) {
-            return null;
-        }
-        ThreadInfo info = infos[0];
-        String waitSite = Registry.firstApplicationFrame(info.getStackTrace());
-        List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
-        List<String> parts = new ArrayList<>();
-        boolean fresh = false;
-        MonitorInfo[] monitors = info.getLockedMonitors();
-        for (int i = monitors.length - 1; i >= 0; i--) {
-            MonitorInfo m = monitors[i];
-            String site = m.getLockedStackFrame() == null ? null : Frames.site(m.getLockedStackFrame());
-            String lock = new LockRef(m.getClassName(), m.getIdentityHashCode()).key();
-            boolean dup = false;
-            for (HeldWhileBlockingReport.Hold h : holds) {
-                dup |= h.lock().equals(lock);
+        Map<Long, ThreadRecord> byId = new HashMap<>();
+        Map<Long, Object> futures = new HashMap<>();
+        Map<Long, Integer> epochs = new HashMap<>();
+        for (ThreadRecord r : waiters) {
+            Object future = r.waitingOn();
+            if (!r.virtual && future != null) {
+                byId.put(r.threadId, r);
+                futures.put(r.threadId, future);
+                epochs.put(r.threadId, r.waitEpoch());
             }
-            if (dup) {
+        }
+        long[] ids = byId.keySet().stream().mapToLong(Long::longValue).toArray();
+        if (ids.length == 0) {
+            return found;
+        }
+        for (ThreadInfo info : mx.getThreadInfo(ids, true, false)) {
+            if (info == null || info.getLockedMonitors().length == 0) {
                 continue;
             }
-            holds.add(new HeldWhileBlockingReport.Hold(lock, "monitor", site));
-            parts.add(site + " -> " + waitSite);
-            fresh |= Registry.firstSeen(String.valueOf(site), waitSite);
+            long id = info.getThreadId();
+            ThreadRecord record = byId.get(id);
+            Object future = futures.get(id);
+            if (record.waitingOn() != future || record.waitEpoch() != epochs.get(id)) {
+                continue; // the wait ended while we looked: the monitors may belong to something else
+            }
+            String waitSite = Registry.firstApplicationFrame(info.getStackTrace());
+            List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
+            List<String> parts = new ArrayList<>();
+            boolean fresh = false;
+            MonitorInfo[] monitors = info.getLockedMonitors();
+            for (int i = monitors.length - 1; i >= 0; i--) {
+                MonitorInfo m = monitors[i];
+                String site = m.getLockedStackFrame() == null ? null : Frames.site(m.getLockedStackFrame());
+                String lock = new LockRef(m.getClassName(), m.getIdentityHashCode()).key();
+                boolean dup = false;
+                for (HeldWhileBlockingReport.Hold h : holds) {
+                    dup |= h.lock().equals(lock);
+                }
+                if (dup) {
+                    continue;
+                }
+                holds.add(new HeldWhileBlockingReport.Hold(lock, "monitor", site));
+                parts.add(site + " -> " + waitSite);
+                fresh |= Registry.firstSeen(String.valueOf(site), waitSite);
+            }
+            if (fresh) {
+                found.add(new HeldWhileBlockingReport(fingerprintOf(parts), info.getThreadName(), id,
+                        future.getClass().getName(), waitSite, holds, Frames.withoutAgent(info.getStackTrace())));
+            }
         }
-        if (!fresh) {
-            return null;
-        }
-        return new HeldWhileBlockingReport(fingerprintOf(parts), info.getThreadName(), thread.getId(),
-                future.getClass().getName(), waitSite, holds, Frames.withoutAgent(info.getStackTrace()));
+        return found;
     }
 
     private static String fingerprintOf(List<String> parts) {

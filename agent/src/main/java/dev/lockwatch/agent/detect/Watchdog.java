@@ -12,6 +12,7 @@ import dev.lockwatch.bootstrap.Registry;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -77,7 +78,9 @@ public final class Watchdog implements Runnable {
     /** Starvations seen on the previous tick, with their wait episodes: reported when unchanged. */
     private Map<String, String> previousStarvations = new HashMap<>();
     /** Hand-off waits whose held monitors were already checked: thread id to wait epoch. */
-    private Map<Long, Integer> checkedHandoffs = new HashMap<>();
+    private final Map<Long, Integer> checkedHandoffs = new HashMap<>();
+    /** Hand-off waits seen on the previous check: thread id to wait epoch. */
+    private Map<Long, Integer> previousHandoffs = new HashMap<>();
     private String lastProblem;
 
     public Watchdog(GraphSampler sampler, ReportBuilder reports, EventSink sink, Duration interval) {
@@ -187,23 +190,28 @@ public final class Watchdog implements Runnable {
         if (!Registry.checkHeldWhileBlocking) {
             return;
         }
-        Map<Long, Integer> checked = new HashMap<>();
+        // A hand-off wait is checked once, on the first check after it has lasted a whole interval (waits seen
+        // with the same epoch on the previous check), and all such waits in one JVM call.
+        Map<Long, Integer> now = new HashMap<>();
+        List<ThreadRecord> due = new ArrayList<>();
         for (ThreadRecord r : Registry.waiting()) {
-            Object future = r.waitingOn();
             Thread t = r.get();
-            if (future == null || t == null || r.waitKind() != ThreadRecord.WAIT_HANDOFF) {
+            if (r.waitingOn() == null || t == null || r.waitKind() != ThreadRecord.WAIT_HANDOFF) {
                 continue;
             }
             int epoch = r.waitEpoch();
-            checked.put(r.threadId, epoch);
-            Integer before = checkedHandoffs.get(r.threadId);
-            if (before == null || before != epoch) {
-                HeldWhileBlockingReport report = reports.monitorsHeldWhileBlocking(r, t, future);
-                if (report != null) {
-                    sink.heldWhileBlocking(report);
-                }
+            now.put(r.threadId, epoch);
+            Integer before = previousHandoffs.get(r.threadId);
+            Integer done = checkedHandoffs.get(r.threadId);
+            if (before != null && before == epoch && (done == null || done != epoch)) {
+                due.add(r);
+                checkedHandoffs.put(r.threadId, epoch);
             }
         }
-        checkedHandoffs = checked;
+        checkedHandoffs.keySet().retainAll(now.keySet());
+        previousHandoffs = now;
+        for (HeldWhileBlockingReport report : reports.monitorsHeldWhileBlocking(due)) {
+            sink.heldWhileBlocking(report);
+        }
     }
 }

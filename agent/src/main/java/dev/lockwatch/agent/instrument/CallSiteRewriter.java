@@ -11,6 +11,9 @@ import net.bytebuddy.jar.asm.Opcodes;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -34,6 +37,8 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     private final AtomicInteger rewrittenSites = new AtomicInteger();
+    /** Per class loader: can it see the bootstrap CallSites? Weak keys: loaders come and go. */
+    private final Map<ClassLoader, Boolean> visibility = Collections.synchronizedMap(new WeakHashMap<>());
     private final BiConsumer<String, Throwable> onError;
 
     public CallSiteRewriter(BiConsumer<String, Throwable> onError) {
@@ -58,7 +63,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         if (!isApplicationLoader(loader) || className == null || isAgentClass(className)
-                || !contains(classfileBuffer, LOCKS_PACKAGE)) {
+                || !contains(classfileBuffer, LOCKS_PACKAGE) || !seesCallSites(loader)) {
             return null;
         }
         try {
@@ -76,6 +81,24 @@ public final class CallSiteRewriter implements ClassFileTransformer {
             onError.accept(className.replace('/', '.'), t);
             return null;
         }
+    }
+
+    /**
+     * Whether classes of this loader resolve {@code CallSites} to the bootstrap copy. A loader that only lets
+     * {@code java.*} through to its parent (OSGi without boot delegation, JBoss Modules) cannot: rewritten code
+     * would throw NoClassDefFoundError in the application, so such classes are left as they are.
+     */
+    private boolean seesCallSites(ClassLoader loader) {
+        Boolean sees = visibility.get(loader);
+        if (sees == null) {
+            try {
+                sees = Class.forName(CallSites.class.getName(), false, loader) == CallSites.class;
+            } catch (Throwable t) {
+                sees = Boolean.FALSE;
+            }
+            visibility.put(loader, sees);
+        }
+        return sees;
     }
 
     /** The class file as its loader has it (unchanged by any agent), or null. */

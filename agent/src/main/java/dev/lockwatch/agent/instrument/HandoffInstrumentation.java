@@ -110,30 +110,38 @@ public final class HandoffInstrumentation {
     /** {@code ForkJoinTask.get()}/{@code join()}: a negative status means done. */
     public static final class ForkJoinTaskWait {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object task, @Advice.FieldValue("status") int status) {
+        static boolean enter(@Advice.This Object task, @Advice.FieldValue("status") int status) {
             if (status >= 0) {
                 Registry.handoffBegin(task, false);
+                return true;
             }
+            return false;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit() {
-            Registry.waitEnd();
+        static void exit(@Advice.Enter boolean began) {
+            if (began) { // a join of a finished task began no wait, and must not end an outer one
+                Registry.waitEnd();
+            }
         }
     }
 
     /** {@code ForkJoinTask.get(long, TimeUnit)}. */
     public static final class ForkJoinTaskTimedWait {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object task, @Advice.FieldValue("status") int status) {
+        static boolean enter(@Advice.This Object task, @Advice.FieldValue("status") int status) {
             if (status >= 0) {
                 Registry.handoffBegin(task, true);
+                return true;
             }
+            return false;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit() {
-            Registry.waitEnd();
+        static void exit(@Advice.Enter boolean began) {
+            if (began) { // a join of a finished task began no wait, and must not end an outer one
+                Registry.waitEnd();
+            }
         }
     }
 
