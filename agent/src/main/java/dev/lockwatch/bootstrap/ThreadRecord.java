@@ -86,9 +86,13 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     // ---- owner side -------------------------------------------------------------------------------
 
+    /** Holds taken past {@link #MAX_HELD}, not recorded; their releases come first (LIFO). Owner-only. */
+    private int unrecorded;
+
     void push(Object lock, int site, byte mode) {
         int n = heldCount;
         if (n >= MAX_HELD) {
+            unrecorded++;
             return;
         }
         heldLocks[n] = lock;
@@ -99,6 +103,10 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     /** Drops the most recent hold of {@code lock}; locks are usually released in reverse order. */
     void pop(Object lock) {
+        if (unrecorded > 0) {
+            unrecorded--; // the release of a hold that was never recorded: keep the recorded ones
+            return;
+        }
         int n = heldCount;
         for (int i = n - 1; i >= 0; i--) {
             if (heldLocks[i] == lock) {
