@@ -6,8 +6,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,19 +82,8 @@ class DemoScenariosIT {
             String text = report.text();
 
             assertTrue(text.lines().findFirst().orElseThrow().contains("DEADLOCK"), text);
-            for (String thread : expected.threads()) {
-                assertTrue(text.contains("\"" + thread + "\" (id "), "report names thread " + thread + ":\n" + text);
-            }
-            for (String pattern : expected.patterns()) {
-                assertTrue(Pattern.compile(pattern).matcher(text).find(), "report matches /" + pattern + "/:\n" + text);
-            }
-            long stacks = text.lines().filter(l -> l.trim().equals("stack:")).count();
-            assertEquals(expected.threads().size(), stacks, "one stack per thread:\n" + text);
-
-            long latencyMs = TimeUnit.NANOSECONDS.toMillis(report.nanos() - child.lineNanos(stuck));
-            System.out.println("detection latency " + expected.scenario() + ": " + latencyMs + " ms");
-            long bound = (expected.timed() ? 2 : 1) * INTERVAL_MS + 1500;
-            assertTrue(latencyMs <= bound, "reported " + latencyMs + " ms after the threads got stuck (bound " + bound + " ms)");
+            ReportAssertions.namesThreadsAndMatches(text, expected.threads(), expected.patterns());
+            ReportAssertions.cameWithin(child, stuck, report, expected.scenario(), (expected.timed() ? 2 : 1) * INTERVAL_MS + 1500);
 
             // Logged once, not at every tick: the demo runs on for several more ticks, then exits by itself.
             assertEquals(0, child.awaitExit(Duration.ofSeconds(RUN_SECONDS + 30)), child.output());

@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -86,20 +85,9 @@ class HandoffScenariosIT {
             ChildJvm.Report report = child.awaitReport(expected.kind());
             String text = report.text();
             assertTrue(text.lines().findFirst().orElseThrow().contains("ERROR " + expected.kind() + ":"), text);
-            for (String thread : expected.threads()) {
-                assertTrue(text.contains("\"" + thread + "\" (id "), "report names thread " + thread + ":\n" + text);
-            }
-            for (String pattern : expected.patterns()) {
-                assertTrue(Pattern.compile(pattern).matcher(text).find(), "report matches /" + pattern + "/:\n" + text);
-            }
-            long stacks = text.lines().filter(l -> l.trim().equals("stack:")).count();
-            assertEquals(expected.threads().size(), stacks, "one stack per thread:\n" + text);
-
-            long latencyMs = TimeUnit.NANOSECONDS.toMillis(report.nanos() - child.lineNanos(stuckLine));
-            System.out.println("detection latency " + expected.scenario() + ": " + latencyMs + " ms");
+            ReportAssertions.namesThreadsAndMatches(text, expected.threads(), expected.patterns());
             long checks = expected.kind().equals("STARVATION") ? 2 : 1; // starvation is reported at the second check
-            long bound = checks * INTERVAL_MS + 1500;
-            assertTrue(latencyMs <= bound, "reported " + latencyMs + " ms after the threads got stuck (bound " + bound + " ms)");
+            ReportAssertions.cameWithin(child, stuckLine, report, expected.scenario(), checks * INTERVAL_MS + 1500);
 
             if (expected.heldWhileBlocking() != null) {
                 String warning = child.awaitReport("HELD_WHILE_BLOCKING").text();

@@ -162,7 +162,7 @@ public final class GraphSampler {
             }
             if (locks.isReadWrite(sync)) {
                 List<ThreadRecord> readers = shared ? List.of() : readersOf(sync);
-                if (readers.size() > locks.readHolds(sync)) {
+                if (!readers.isEmpty() && readers.size() > locks.readHolds(sync)) {
                     // More recorded readers than the JDK counts: some record is stale (a read lock released
                     // where no call site was rewritten, such as a method reference). Draw no read edge rather
                     // than a false one.
