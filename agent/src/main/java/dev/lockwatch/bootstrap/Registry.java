@@ -3,20 +3,25 @@ package dev.lockwatch.bootstrap;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The live registry: every thread's {@link ThreadRecord}, found through a {@code ThreadLocal}, plus two
  * lock-free sets the watchdog reads.
  *
  * <ul>
- *   <li>{@code WAITING}: the records of threads that are inside a contended acquire right now. A thread adds
- *       itself just before it parks and removes itself when the acquire returns, so the watchdog's work is
- *       proportional to what waits, not to how many threads exist.</li>
+ *   <li>{@code WAITING}: the records of threads that have waited (in a contended acquire or on a future) and
+ *       may still be alive. A thread adds itself before its first wait and stays until it is collected; whether
+ *       it waits right now is its record's {@code waitingOn}. So a wait costs no set update (a pool thread
+ *       waits thousands of times a second), and the watchdog's work is proportional to the threads that
+ *       ever waited, not to all threads.</li>
  *   <li>{@code LISTED}: by thread id, the records of threads that ever took a lock at an instrumented call site
  *       or waited (the watchdog needs them to find the readers of a read-write lock and the sites of a
  *       deadlocked thread's holds). A thread is listed once, on its first lock. A record leaves when its
@@ -89,6 +94,13 @@ public final class Registry {
             return;
         }
         r.beginWait(sync, ThreadRecord.WAIT_LOCK, shared, timed);
+        if (!r.waiter) {
+            firstWait(r);
+        }
+    }
+
+    private static void firstWait(ThreadRecord r) {
+        r.waiter = true;
         if (!r.listed) {
             list(r);
         }
@@ -114,10 +126,9 @@ public final class Registry {
             return;
         }
         r.beginWait(future, ThreadRecord.WAIT_HANDOFF, false, timed);
-        if (!r.listed) {
-            list(r);
+        if (!r.waiter) {
+            firstWait(r);
         }
-        WAITING.add(r);
         if (checkHeldWhileBlocking && r.heldCountPlain() != 0) {
             heldWhileBlocking(r, future.getClass().getName());
         }
@@ -134,34 +145,58 @@ public final class Registry {
     private static void heldWhileBlocking(ThreadRecord r, String waitsFor) {
         r.suppressed++; // the stack walk and the map below take no application lock, but stay unrecorded
         try {
-            Thread t = Thread.currentThread();
-            StackTraceElement[] stack = t.getStackTrace();
-            String waitSite = firstApplicationFrame(stack);
             Object[] locks = new Object[ThreadRecord.MAX_HELD];
             int[] sites = new int[locks.length];
             byte[] modes = new byte[locks.length];
             int n = r.copyHolds(locks, sites, modes);
+            // A pair seen before costs a walk to the first application frame only; the whole stack is taken
+            // for a new pair, which is reported.
+            String waitSite = WALKER.walk(FIRST_APPLICATION_FRAME);
             boolean fresh = false;
-            Object[] held = new Object[n];
-            String[] modeNames = new String[n];
             String[] siteNames = new String[n];
             for (int i = 0; i < n; i++) {
-                held[i] = locks[i];
-                modeNames[i] = modes[i] == ThreadRecord.READ ? "read lock" : "lock";
                 siteNames[i] = CallSites.site(sites[i]);
-                String pair = siteNames[i] + " -> " + waitSite;
-                if (SEEN_PAIRS.putIfAbsent(pair, Boolean.TRUE) == null) {
+                if (SEEN_PAIRS.putIfAbsent(siteNames[i] + " -> " + waitSite, Boolean.TRUE) == null) {
                     fresh = true;
                 }
             }
-            if (fresh && PENDING_COUNT.incrementAndGet() <= MAX_PENDING) {
-                PENDING.add(new BlockedWhileHolding(Threads.displayName(t), r.threadId, held, modeNames, siteNames, waitsFor,
-                        waitSite, stack));
-            } else if (fresh) {
-                PENDING_COUNT.decrementAndGet();
+            if (!fresh) {
+                return;
             }
+            if (PENDING_COUNT.incrementAndGet() > MAX_PENDING) {
+                PENDING_COUNT.decrementAndGet();
+                return;
+            }
+            Object[] held = new Object[n];
+            String[] modeNames = new String[n];
+            for (int i = 0; i < n; i++) {
+                held[i] = locks[i];
+                modeNames[i] = modes[i] == ThreadRecord.READ ? "read lock" : "lock";
+            }
+            Thread t = Thread.currentThread();
+            PENDING.add(new BlockedWhileHolding(Threads.displayName(t), r.threadId, held, modeNames, siteNames, waitsFor,
+                    waitSite, t.getStackTrace()));
         } finally {
             r.suppressed--;
+        }
+    }
+
+    private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final FirstApplicationFrame FIRST_APPLICATION_FRAME = new FirstApplicationFrame();
+
+    /** {@link #firstApplicationFrame} for a live stack walk (a class, not a lambda: this code runs inside the JDK). */
+    private static final class FirstApplicationFrame implements Function<Stream<StackWalker.StackFrame>, String> {
+        @Override
+        public String apply(Stream<StackWalker.StackFrame> frames) {
+            Iterator<StackWalker.StackFrame> it = frames.iterator();
+            while (it.hasNext()) {
+                StackWalker.StackFrame f = it.next();
+                if (isApplicationClass(f.getClassName())) {
+                    // the same text as firstApplicationFrame: no class loader or module prefix
+                    return new StackTraceElement(f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber()).toString();
+                }
+            }
+            return "(unknown)";
         }
     }
 
@@ -176,11 +211,15 @@ public final class Registry {
     public static String firstApplicationFrame(StackTraceElement[] stack) {
         for (StackTraceElement f : stack) {
             String c = f.getClassName();
-            if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.") && !c.startsWith("dev.lockwatch.bootstrap.")) {
+            if (isApplicationClass(c)) {
                 return new StackTraceElement(c, f.getMethodName(), f.getFileName(), f.getLineNumber()).toString();
             }
         }
         return "(unknown)";
+    }
+
+    private static boolean isApplicationClass(String c) {
+        return !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.") && !c.startsWith("dev.lockwatch.bootstrap.");
     }
 
     /** The watchdog takes pending HELD_WHILE_BLOCKING findings to log them. */
@@ -226,15 +265,18 @@ public final class Registry {
 
     /** A task was handed to a pool. */
     public static void submitted(Object task, Object pool) {
-        if (task != null && CURRENT.get().suppressed == 0) {
-            Submissions.add(task, pool);
+        if (task != null) {
+            ThreadRecord r = CURRENT.get();
+            if (r.suppressed == 0) {
+                Submissions.add(task, pool, r);
+            }
         }
     }
 
     public static void waitEnd() {
         ThreadRecord r = CURRENT.get();
-        if (r.waitingOn() != null && !r.endWait()) {
-            WAITING.remove(r);
+        if (r.waitingOn() != null) {
+            r.endWait();
         }
     }
 
@@ -245,9 +287,15 @@ public final class Registry {
 
     // ---- watchdog side ------------------------------------------------------------------------------
 
-    /** The records of threads that wait right now (a copy). */
+    /** The records of threads that wait right now (a racy snapshot: a wait may end or begin meanwhile). */
     public static List<ThreadRecord> waiting() {
-        return new ArrayList<>(WAITING);
+        List<ThreadRecord> now = new ArrayList<>();
+        for (ThreadRecord r : WAITING) {
+            if (r.waitingOn() != null) {
+                now.add(r);
+            }
+        }
+        return now;
     }
 
     /** Every listed record whose thread may still be alive (a copy). */

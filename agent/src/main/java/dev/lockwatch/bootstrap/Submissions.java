@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * publishes its entry with a release store; the watchdog reads slots with acquire loads. Entries refer to the
  * task and the pool weakly, so the ring never keeps either alive; an entry overwritten before its task ran
  * just means that task's pool is unknown (and then no edge is drawn: no guessing).
+ *
+ * <p>A submission allocates one object, its entry: the weak reference to the pool is shared by every
+ * submission a thread makes to the same pool in a row (the submitting thread's record keeps the last one).
  */
 public final class Submissions {
     private static final int SIZE = 4096;
@@ -25,9 +28,9 @@ public final class Submissions {
     public static final class Entry extends WeakReference<Object> {
         private final WeakReference<Object> pool;
 
-        Entry(Object task, Object pool) {
+        Entry(Object task, WeakReference<Object> pool) {
             super(task);
-            this.pool = new WeakReference<>(pool);
+            this.pool = pool;
         }
 
         public Object task() {
@@ -39,8 +42,13 @@ public final class Submissions {
         }
     }
 
-    static void add(Object task, Object pool) {
-        RING.setRelease((int) (NEXT.getAndIncrement() & (SIZE - 1)), new Entry(task, pool));
+    static void add(Object task, Object pool, ThreadRecord submitter) {
+        WeakReference<Object> poolRef = submitter.lastPool;
+        if (poolRef == null || poolRef.get() != pool) {
+            poolRef = new WeakReference<>(pool);
+            submitter.lastPool = poolRef;
+        }
+        RING.setRelease((int) (NEXT.getAndIncrement() & (SIZE - 1)), new Entry(task, poolRef));
     }
 
     /** The submissions still in the ring whose task is alive, newest first. */

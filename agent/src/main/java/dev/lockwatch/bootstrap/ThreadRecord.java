@@ -77,6 +77,10 @@ public final class ThreadRecord extends WeakReference<Thread> {
     int suppressed;
     /** Whether this record is listed in {@link Registry}'s table of records. Owner-only. */
     boolean listed;
+    /** Whether this record is in {@link Registry}'s set of records that have waited. Owner-only. */
+    boolean waiter;
+    /** The pool this thread last submitted a task to, weakly; shared by its submission entries. Owner-only. */
+    WeakReference<Object> lastPool;
 
     ThreadRecord(Thread thread, ReferenceQueue<Thread> queue) {
         super(thread, queue);

@@ -53,7 +53,7 @@ public final class GraphSampler {
     public Sample sample() {
         Walk walk = new Walk();
         Deque<Long> todo = walk.todo;
-        for (ThreadRecord r : Registry.waiting()) {
+        for (ThreadRecord r : walk.waitingNow()) {
             Thread t = r.get();
             if (t != null && r.waitingOn() != null) {
                 walk.records.put(r.threadId, r);
@@ -126,6 +126,15 @@ public final class GraphSampler {
         final Map<LockRef, List<Long>> pools = new LinkedHashMap<>();
         final Map<LockRef, Object> poolObjects = new HashMap<>();
         private Map<Object, List<ThreadRecord>> readersBySync;
+        private List<ThreadRecord> waitingNow;
+
+        /** One snapshot of the waiting threads per walk, taken when first needed. */
+        List<ThreadRecord> waitingNow() {
+            if (waitingNow == null) {
+                waitingNow = Registry.waiting();
+            }
+            return waitingNow;
+        }
 
         void addThread(Thread t) {
             threads.putIfAbsent(t.getId(), t);
@@ -178,7 +187,7 @@ public final class GraphSampler {
                         }
                     }
                 } else if (owner == null) {
-                    for (ThreadRecord writer : Registry.waiting()) {
+                    for (ThreadRecord writer : waitingNow()) {
                         Thread wt = writer.get();
                         if (writer != r && wt != null && writer.waitingOn() == sync && !writer.waitShared()) {
                             addThread(wt);

@@ -1,0 +1,141 @@
+package dev.lockwatch.registry;
+
+import dev.lockwatch.bootstrap.BlockedWhileHolding;
+import dev.lockwatch.bootstrap.CallSites;
+import dev.lockwatch.bootstrap.Registry;
+import dev.lockwatch.bootstrap.Submissions;
+import dev.lockwatch.bootstrap.ThreadRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The registry's hand-off paths, called directly as the advice calls them (no agent in this JVM). The test lives
+ * outside {@code dev.lockwatch.bootstrap} so that its own frames count as application frames.
+ */
+class RegistryTest {
+
+    @Test
+    void aThreadIsWaitingOnlyBetweenBeginAndEndOfItsWait() {
+        ThreadRecord me = Registry.current();
+        Object future = new CompletableFuture<Void>();
+        for (int round = 0; round < 3; round++) { // the record stays known between waits; the wait does not
+            assertFalse(Registry.waiting().contains(me), "round " + round + ": not waiting before the wait");
+            Registry.handoffBegin(future, false);
+            assertTrue(Registry.waiting().contains(me), "round " + round + ": waiting during the wait");
+            assertSame(future, me.waitingOn());
+            Registry.waitEnd();
+            assertNull(me.waitingOn());
+            assertFalse(Registry.waiting().contains(me), "round " + round + ": not waiting after the wait");
+        }
+    }
+
+    @Test
+    void aNestedWaitRestoresTheOuterOne() {
+        ThreadRecord me = Registry.current();
+        Object outer = new CompletableFuture<Void>();
+        Object inner = new CompletableFuture<Void>();
+        Registry.handoffBegin(outer, false);
+        Registry.handoffBegin(inner, false);
+        assertSame(inner, me.waitingOn());
+        Registry.waitEnd();
+        assertSame(outer, me.waitingOn());
+        assertTrue(Registry.waiting().contains(me));
+        Registry.waitEnd();
+        assertFalse(Registry.waiting().contains(me));
+    }
+
+    @Test
+    void eachSubmissionKeepsItsOwnPoolWhenOneThreadAlternatesPools() {
+        Object poolA = new Object();
+        Object poolB = new Object();
+        List<Object> tasks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Object task = new Object();
+            tasks.add(task);
+            Registry.submitted(task, i % 3 == 2 ? poolB : poolA);
+        }
+        List<Submissions.Entry> recent = Submissions.recent();
+        for (int i = 0; i < tasks.size(); i++) {
+            Submissions.Entry found = null;
+            for (Submissions.Entry e : recent) {
+                if (e.task() == tasks.get(i)) {
+                    found = e;
+                }
+            }
+            assertTrue(found != null, "submission " + i + " is in the ring");
+            assertSame(i % 3 == 2 ? poolB : poolA, found.pool(), "submission " + i + " names its pool");
+        }
+    }
+
+    @Test
+    void aLockHeldAcrossAHandoffWaitIsReportedOncePerPairOfSites() {
+        drain();
+        ReentrantLock lock = new ReentrantLock();
+        int site = CallSites.register("com.example.Cache.get(Cache.java:42)");
+        Object future = new CompletableFuture<Void>();
+        List<BlockedWhileHolding> found = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // the same hold site and the same wait site every time
+            CallSites.lock(lock, site);
+            try {
+                waitHere(future);
+            } finally {
+                CallSites.unlock(lock);
+            }
+            found.addAll(drain());
+        }
+        assertEquals(1, found.size(), "one finding for one pair of sites");
+        BlockedWhileHolding b = found.get(0);
+        assertEquals(Thread.currentThread().getName(), b.threadName);
+        assertEquals("com.example.Cache.get(Cache.java:42)", b.sites[0]);
+        assertSame(lock, b.locks[0]);
+        assertTrue(b.waitSite.startsWith(RegistryTest.class.getName() + ".waitHere(RegistryTest.java:"), b.waitSite);
+        assertEquals(CompletableFuture.class.getName(), b.waitsFor);
+        assertTrue(b.stack.length > 0 && b.waitSite.equals(Registry.firstApplicationFrame(b.stack)),
+                "the stack starts where the wait site says: " + b.waitSite);
+
+        CallSites.lock(lock, site); // the same hold site, another wait site: a new pair
+        try {
+            waitElsewhere(future);
+        } finally {
+            CallSites.unlock(lock);
+        }
+        List<BlockedWhileHolding> second = drain();
+        assertEquals(1, second.size());
+        assertTrue(second.get(0).waitSite.startsWith(RegistryTest.class.getName() + ".waitElsewhere("), second.get(0).waitSite);
+    }
+
+    @Test
+    void noLockHeldMeansNoFinding() {
+        drain();
+        waitHere(new CompletableFuture<Void>());
+        assertTrue(drain().isEmpty());
+    }
+
+    private static void waitHere(Object future) {
+        Registry.handoffBegin(future, false);
+        Registry.waitEnd();
+    }
+
+    private static void waitElsewhere(Object future) {
+        Registry.handoffBegin(future, false);
+        Registry.waitEnd();
+    }
+
+    private static List<BlockedWhileHolding> drain() {
+        List<BlockedWhileHolding> all = new ArrayList<>();
+        for (BlockedWhileHolding b; (b = Registry.pollBlockedWhileHolding()) != null; ) {
+            all.add(b);
+        }
+        return all;
+    }
+}
