@@ -5,6 +5,9 @@
 #
 # usage: scripts/bench.sh [--rebuild] [-Dopt=value ...] [REGEX ...]
 #   --rebuild   run 'mvn -q -B -DskipTests package' first even if both jars exist
+#   --pin=CPUS  run everything (the runner and every fork) on these CPUs only, through taskset -c:
+#               --pin=0 puts a pool's worker and its caller on one core, so a hand-off is two context
+#               switches on that core instead of a cross-core wake-up whose latency scatters by tens of us
 #   REGEX       benchmark include pattern(s), e.g. LockBenchmarks or 'reentrantLock$'
 #   -Dbench.warmup=N -Dbench.iterations=N -Dbench.forks=N -Dbench.time=1s
 #   -Dlockwatch.agentJar=PATH   (see --help for the full list)
@@ -16,11 +19,15 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 rebuild=0
+pin=()
 agent_jar=agent/target/lockwatch-agent.jar
 args=()
 for arg in "$@"; do
   case "$arg" in
     --rebuild) rebuild=1 ;;
+    --pin=*)
+      command -v taskset >/dev/null || { echo "bench.sh: --pin needs taskset (util-linux), which is not installed" >&2; exit 2; }
+      pin=(taskset -c "${arg#--pin=}") ;;
     -Dlockwatch.agentJar=*) agent_jar="${arg#-Dlockwatch.agentJar=}"; args+=("$arg") ;;
     *) args+=("$arg") ;;
   esac
@@ -33,4 +40,4 @@ if [[ $rebuild -eq 1 || ! -f "$bench_jar" || ! -f "$agent_jar" ]]; then
 fi
 
 # shellcheck disable=SC2086  # BENCH_JAVA_OPTS is intentionally word-split
-exec java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" "${args[@]+"${args[@]}"}"
+exec "${pin[@]}" java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" "${args[@]+"${args[@]}"}"
