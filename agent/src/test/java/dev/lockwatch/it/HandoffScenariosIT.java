@@ -52,6 +52,13 @@ class HandoffScenariosIT {
                         "holds monitor dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\$ServiceRegistry@\\p{XDigit}+, acquired at dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\.lockThenJoin\\(JoinMonitorCycle\\.java:\\d+\\)",
                         "at .*dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\.countServices\\(JoinMonitorCycle\\.java:\\d+\\)"),
                         "monitor-holder", "dev\\.lockwatch\\.demo\\.JoinMonitorCycle\\.lockThenJoin\\(JoinMonitorCycle\\.java:\\d+\\)"),
+                // the joined stage has no task of its own: it completes after the asynchronous stage before it
+                new Expected("chain-lock", "DEADLOCK", List.of("ledger-holder", "chain-lock-worker"), List.of(
+                        "waits for task java\\.util\\.concurrent\\.CompletableFuture@\\p{XDigit}+.*, running on \"chain-lock-worker\"",
+                        "waits for lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+, held by \"ledger-holder\"",
+                        "holds lock java\\.util\\.concurrent\\.locks\\.ReentrantLock.*, acquired at dev\\.lockwatch\\.demo\\.ChainLockCycle\\.lockThenJoinSummary\\(ChainLockCycle\\.java:\\d+\\)",
+                        "at .*dev\\.lockwatch\\.demo\\.ChainLockCycle\\$LoadLedger\\.get\\(ChainLockCycle\\.java:\\d+\\)"),
+                        "ledger-holder", "dev\\.lockwatch\\.demo\\.ChainLockCycle\\.lockThenJoinSummary\\(ChainLockCycle\\.java:\\d+\\)"),
                 new Expected("cache-deadlock", "DEADLOCK", List.of("cache-caller", "cache-compute-1"), List.of(
                         "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, running on \"cache-compute-1\"",
                         "waits for lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+, held by \"cache-caller\"",
@@ -70,6 +77,12 @@ class HandoffScenariosIT {
                         "FutureTask@\\p{XDigit}+ \\(.*PoolStarvation\\$BatchPart\\), waited for by \"pool-worker-2\"",
                         "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, queued in pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+",
                         "at .*dev\\.lockwatch\\.demo\\.PoolStarvation\\$BatchTask\\.call\\(PoolStarvation\\.java:\\d+\\)"),
+                        null, null),
+                new Expected("chain-starvation", "STARVATION", List.of("chain-single-worker"), List.of(
+                        "STARVATION: pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+ has all 1 worker stuck",
+                        "queued tasks that cannot start:\n\\s+java\\.util\\.concurrent\\.CompletableFuture\\$AsyncSupply@\\p{XDigit}+ \\(.*ChainStarvation\\$PriceLines\\), waited for by \"chain-single-worker\"",
+                        "waits for task java\\.util\\.concurrent\\.CompletableFuture\\$AsyncSupply@\\p{XDigit}+ \\(.*PriceLines\\), queued in pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\p{XDigit}+",
+                        "at .*dev\\.lockwatch\\.demo\\.ChainStarvation\\$BuildInvoice\\.run\\(ChainStarvation\\.java:\\d+\\)"),
                         null, null));
     }
 

@@ -1,5 +1,6 @@
 package dev.lockwatch.it;
 
+import dev.lockwatch.it.apps.EitherStageApp;
 import dev.lockwatch.it.apps.ForkJoinHelpingApp;
 import dev.lockwatch.it.apps.IsolatedLoaderApp;
 import dev.lockwatch.it.apps.StaleReadHoldApp;
@@ -15,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Regression tests for findings of a review of the agent, each named after what it catches. */
+/** Programs that finish and once made, or could make, a false report; each test is named after what it catches. */
 class ReviewRegressionIT {
     @TempDir
     Path temp;
@@ -42,6 +43,11 @@ class ReviewRegressionIT {
     @Test
     void readLockReleasedThroughAMethodReferenceGivesNoFalseDeadlock() throws Exception {
         assertTrue(run(StaleReadHoldApp.class).contains("stale-read-hold: all done"));
+    }
+
+    @Test
+    void aStageThatEitherOfTwoStagesCompletesDoesNotWaitBehindTheBlockedOne() throws Exception {
+        assertTrue(run(EitherStageApp.class).contains("either-stage: all done, result 2"));
     }
 
     @Test

@@ -127,6 +127,7 @@ public final class GraphSampler {
         final Map<LockRef, Object> poolObjects = new HashMap<>();
         private Map<Object, List<ThreadRecord>> readersBySync;
         private List<ThreadRecord> waitingNow;
+        final Handoffs.Stages stages = handoffs.stages();
 
         /** One snapshot of the waiting threads per walk, taken when first needed. */
         List<ThreadRecord> waitingNow() {
@@ -208,7 +209,7 @@ public final class GraphSampler {
             if (timed || r.helping()) {
                 return List.of(); // ends by itself, or the thread is running another task meanwhile
             }
-            Handoffs.Standing standing = handoffs.standing(future, waiter);
+            Handoffs.Standing standing = handoffs.standing(future, waiter, stages);
             if (standing.runner() != null) {
                 Thread runner = standing.runner();
                 addThread(runner);

@@ -7,6 +7,9 @@ import dev.lockwatch.bootstrap.ThreadRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +28,9 @@ public final class Handoffs {
     private final VarHandle futureCallable;
     private final VarHandle adapterTask;
     private final VarHandle stageResult;
+    private final VarHandle stageStack;
+    private final VarHandle completionNext;
+    private final VarHandle coCompletionBase;
     private final Map<Class<?>, VarHandle> depFields = new ConcurrentHashMap<>();
 
     public Handoffs() throws ReflectiveOperationException {
@@ -35,8 +41,15 @@ public final class Handoffs {
         futureCallable = ft.findVarHandle(FutureTask.class, "callable", java.util.concurrent.Callable.class);
         stageResult = MethodHandles.privateLookupIn(CompletableFuture.class, self)
                 .findVarHandle(CompletableFuture.class, "result", Object.class);
+        stageStack = field(CompletableFuture.class, "stack");
+        completionNext = field(Class.forName("java.util.concurrent.CompletableFuture$Completion"), "next");
+        coCompletionBase = field(Class.forName("java.util.concurrent.CompletableFuture$CoCompletion"), "base");
         Class<?> adapter = Class.forName("java.util.concurrent.Executors$RunnableAdapter");
         adapterTask = MethodHandles.privateLookupIn(adapter, self).findVarHandle(adapter, "task", Runnable.class);
+    }
+
+    private static VarHandle field(Class<?> owner, String name) throws ReflectiveOperationException {
+        return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).unreflectVarHandle(owner.getDeclaredField(name));
     }
 
     /** Where a future stands: run by a thread, queued in a pool, or unknown (then no edge). */
@@ -44,7 +57,27 @@ public final class Handoffs {
         static final Standing UNKNOWN = new Standing(null, null, null);
     }
 
-    public Standing standing(Object future, Thread waiter) {
+    /** A fresh view of the dependent stages, for one walk. */
+    public Stages stages() {
+        return new Stages();
+    }
+
+    /**
+     * For one walk over the waiting threads: which running or queued task each not-yet-triggered dependent
+     * stage waits behind. Built on first need, once per walk, whatever the number of waiters.
+     */
+    public final class Stages {
+        private Map<Object, Standing> behind;
+
+        Standing behind(Object stage) {
+            if (behind == null) {
+                behind = indexDependents();
+            }
+            return behind.getOrDefault(stage, Standing.UNKNOWN);
+        }
+    }
+
+    public Standing standing(Object future, Thread waiter, Stages stages) {
         if (future instanceof FutureTask) {
             Thread runner = (Thread) futureRunner.getVolatile(future);
             if (runner != null) {
@@ -70,7 +103,13 @@ public final class Handoffs {
                     return pool == null ? Standing.UNKNOWN : new Standing(null, pool, task);
                 }
             }
-            return Standing.UNKNOWN; // a stage that waits for another stage: who completes that is not known
+            // A stage that waits for another stage (thenApply, thenCompose, thenCombine, allOf... of a stage not
+            // done yet): it waits behind the task that completes the first stage of its chain.
+            Standing behind = stages.behind(future);
+            if (behind.runner() == waiter) {
+                return Standing.UNKNOWN;
+            }
+            return behind;
         }
         if (future instanceof ForkJoinTask) {
             Thread runner = runnerOf(future, waiter);
@@ -110,6 +149,70 @@ public final class Handoffs {
         return null;
     }
 
+    /** Most completions followed per walk: a bound on the watchdog's work, whatever the application builds. */
+    static final int MAX_COMPLETIONS = 100_000;
+
+    /**
+     * Follows, from every stage that a task runs or a queued task will complete, the completions registered on
+     * it (the stages that wait for it), transitively. Only AND-dependents are followed: a stage made by
+     * {@code applyToEither}, {@code acceptEither}, {@code runAfterEither} or {@code anyOf} can complete through
+     * another source, so it waits behind no single task (no edge). Running tasks come first: a stage behind a
+     * running task and a queued one waits for the running one first.
+     */
+    private Map<Object, Standing> indexDependents() {
+        Map<Object, Standing> behind = new IdentityHashMap<>();
+        int[] budget = {MAX_COMPLETIONS};
+        Object[] tasks = new Object[8];
+        for (ThreadRecord r : Registry.listed()) {
+            Thread t = r.get();
+            if (t == null || !t.isAlive()) {
+                continue;
+            }
+            int n = r.copyTasks(tasks);
+            for (int i = 0; i < n; i++) {
+                Object stage = tasks[i] instanceof CompletableFuture ? tasks[i] : dependentOf(tasks[i]);
+                if (stage != null) {
+                    followDependents(stage, new Standing(t, null, null), behind, budget);
+                }
+            }
+        }
+        for (Submissions.Entry e : Submissions.recent()) {
+            Object task = e.task();
+            Object pool = e.pool();
+            Object stage = task == null ? null : dependentOf(task);
+            if (stage != null && pool != null) {
+                followDependents(stage, new Standing(null, pool, task), behind, budget);
+            }
+        }
+        return behind;
+    }
+
+    private void followDependents(Object root, Standing standing, Map<Object, Standing> behind, int[] budget) {
+        Deque<Object> todo = new ArrayDeque<>();
+        todo.add(root);
+        while (!todo.isEmpty()) {
+            Object stage = todo.poll();
+            for (Object c = stageStack.getVolatile(stage); c != null && budget[0] > 0; c = completionNext.getVolatile(c)) {
+                budget[0]--;
+                Object completion = c.getClass().getName().equals("java.util.concurrent.CompletableFuture$CoCompletion")
+                        ? coCompletionBase.getVolatile(c) : c;
+                if (completion == null || isEither(completion)) {
+                    continue;
+                }
+                Object dependent = dependentOf(completion);
+                if (dependent != null && stageResult.getVolatile(dependent) == null && !behind.containsKey(dependent)) {
+                    behind.put(dependent, standing);
+                    todo.add(dependent);
+                }
+            }
+        }
+    }
+
+    private static boolean isEither(Object completion) {
+        String name = completion.getClass().getName();
+        return name.startsWith("java.util.concurrent.CompletableFuture$Or") || name.equals("java.util.concurrent.CompletableFuture$AnyOf");
+    }
+
     /** The stage a {@code CompletableFuture} internal task completes (its {@code dep} field), or null. */
     Object dependentOf(Object task) {
         Class<?> c = task.getClass();
@@ -147,10 +250,31 @@ public final class Handoffs {
         return NO_DEP;
     }
 
+    private final Map<Class<?>, VarHandle> fnFields = new ConcurrentHashMap<>();
+
+    /** The application's supplier or runnable of a {@code supplyAsync}/{@code runAsync} task (cleared once it ran). */
+    private Object asyncFunction(Object task) {
+        VarHandle fn = fnFields.computeIfAbsent(task.getClass(), c -> {
+            try {
+                return field(c, "fn");
+            } catch (ReflectiveOperationException e) {
+                return NO_DEP;
+            }
+        });
+        return fn == NO_DEP ? null : fn.getVolatile(task);
+    }
+
     /** A name for a task that says what it does: the application's callable or runnable class. */
     public String taskName(Object task) {
         Object inner = task;
-        if (task instanceof FutureTask) {
+        String className = task.getClass().getName();
+        if (className.equals("java.util.concurrent.CompletableFuture$AsyncSupply")
+                || className.equals("java.util.concurrent.CompletableFuture$AsyncRun")) {
+            Object fn = asyncFunction(task);
+            if (fn != null) {
+                inner = fn;
+            }
+        } else if (task instanceof FutureTask) {
             Object callable = futureCallable.get(task);
             if (callable != null) {
                 inner = callable;

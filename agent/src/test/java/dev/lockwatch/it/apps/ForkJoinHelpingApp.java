@@ -1,5 +1,7 @@
 package dev.lockwatch.it.apps;
 
+import static dev.lockwatch.it.apps.Pause.pause;
+
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,14 +15,6 @@ public final class ForkJoinHelpingApp {
     private static final ReentrantLock M = new ReentrantLock();
 
     private ForkJoinHelpingApp() {
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms); // shapes the interleaving only; the test's verdict is the exit and the absent report
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     public static void main(String[] args) throws Exception {
