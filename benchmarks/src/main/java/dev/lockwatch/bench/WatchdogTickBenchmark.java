@@ -50,7 +50,8 @@ import dev.lockwatch.bootstrap.Registry;
  * <ul>
  *   <li>{@code threads - waiting} idle threads, each in a {@code LockSupport.park()} loop without a blocker:
  *       WAITING for the JVM, but on no lock or latch, so neither the registry nor the JVM sees them wait
- *       for anything;</li>
+ *       for anything (with {@code idleWaitedBefore}, each first waits once, so the registry knows it as a
+ *       thread that has waited);</li>
  *   <li>when {@code waiting > 0}, one of those idle threads is the holder: it takes {@code waiting} locks
  *       first and then parks like the others;</li>
  *   <li>{@code waiting} waiters, each blocked in {@code lock()} of its own lock held by the holder. The
@@ -80,6 +81,14 @@ public class WatchdogTickBenchmark {
     /** How many of them wait for a lock. */
     @Param({"0", "10"})
     public int waiting;
+
+    /**
+     * Whether every idle thread waited once (a recorded hand-off wait, begun and ended) before it parked: in a
+     * long-running service every pool thread has waited at some point, and the registry keeps the records of
+     * threads that ever waited in the set the watchdog scans (a wait itself then updates no shared set).
+     */
+    @Param({"false", "true"})
+    public boolean idleWaitedBefore;
 
     private GraphSampler sampler;
     private Watchdog watchdog;
@@ -141,7 +150,7 @@ public class WatchdogTickBenchmark {
         int idleCount = threads - waiting;
         for (int i = 0; i < idleCount; i++) {
             boolean holder = i == 0 && waiting > 0;
-            Thread t = new Thread(holder ? this::holdLocksAndPark : this::park, "tick-idle-" + i);
+            Thread t = new Thread(holder ? this::holdLocksAndPark : this::waitOnceAndPark, "tick-idle-" + i);
             t.setDaemon(true); // never keep the fork alive if tear-down is skipped
             t.start();
             idle.add(t);
@@ -204,6 +213,18 @@ public class WatchdogTickBenchmark {
         }
     }
 
+    private void waitOnceAndPark() {
+        waitOnce();
+        park();
+    }
+
+    private void waitOnce() {
+        if (idleWaitedBefore) {
+            Registry.handoffBegin(new Object(), true); // what the advice calls around Future.get(timeout)
+            Registry.waitEnd();
+        }
+    }
+
     private void park() {
         while (!stopped) {
             LockSupport.park();
@@ -211,6 +232,7 @@ public class WatchdogTickBenchmark {
     }
 
     private void holdLocksAndPark() {
+        waitOnce(); // before it holds anything: a wait while holding would be HELD_WHILE_BLOCKING
         int taken = 0;
         try {
             for (ReentrantLock lock : locks) {
