@@ -4,6 +4,7 @@ import dev.lockwatch.it.apps.EitherStageApp;
 import dev.lockwatch.it.apps.ForkJoinHelpingApp;
 import dev.lockwatch.it.apps.IsolatedLoaderApp;
 import dev.lockwatch.it.apps.StaleReadHoldApp;
+import dev.lockwatch.it.apps.TimeoutStageApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,11 @@ class ReviewRegressionIT {
     @Test
     void aStageThatEitherOfTwoStagesCompletesDoesNotWaitBehindTheBlockedOne() throws Exception {
         assertTrue(run(EitherStageApp.class).contains("either-stage: all done, result 2"));
+    }
+
+    @Test
+    void aStageWithATimeoutThatExpiresIsNotADeadlock() throws Exception {
+        assertTrue(run(TimeoutStageApp.class).contains("timeout-stage: all done, timed out true true"));
     }
 
     @Test

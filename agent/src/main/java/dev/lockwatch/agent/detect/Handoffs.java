@@ -92,6 +92,9 @@ public final class Handoffs {
             if (stageResult.getVolatile(future) != null) { // done (the field, not isDone(): subclasses may override it)
                 return Standing.UNKNOWN;
             }
+            if (completesByTimeout(future)) {
+                return Standing.UNKNOWN; // orTimeout/completeOnTimeout: it ends by itself, as a timed wait does
+            }
             Thread runner = runnerOf(future, waiter);
             if (runner != null) {
                 return new Standing(runner, null, null);
@@ -188,6 +191,9 @@ public final class Handoffs {
     }
 
     private void followDependents(Object root, Standing standing, Map<Object, Standing> behind, int[] budget) {
+        if (completesByTimeout(root)) {
+            return; // the stages after it complete when it times out
+        }
         Deque<Object> todo = new ArrayDeque<>();
         todo.add(root);
         while (!todo.isEmpty()) {
@@ -200,12 +206,30 @@ public final class Handoffs {
                     continue;
                 }
                 Object dependent = dependentOf(completion);
-                if (dependent != null && stageResult.getVolatile(dependent) == null && !behind.containsKey(dependent)) {
+                if (dependent != null && stageResult.getVolatile(dependent) == null && !behind.containsKey(dependent)
+                        && !completesByTimeout(dependent)) { // nor do the stages after it wait behind the task
                     behind.put(dependent, standing);
                     todo.add(dependent);
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code orTimeout} or {@code completeOnTimeout} was called on the stage: a timer thread then completes
+     * it (they register a {@code whenComplete} whose action is the JDK's {@code Canceller} of the timer task).
+     */
+    private boolean completesByTimeout(Object stage) {
+        int budget = 1_000;
+        for (Object c = stageStack.getVolatile(stage); c != null && budget-- > 0; c = completionNext.getVolatile(c)) {
+            if (c.getClass().getName().equals("java.util.concurrent.CompletableFuture$UniWhenComplete")) {
+                Object fn = functionOf(c);
+                if (fn != null && fn.getClass().getName().equals("java.util.concurrent.CompletableFuture$Canceller")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isEither(Object completion) {
@@ -252,8 +276,11 @@ public final class Handoffs {
 
     private final Map<Class<?>, VarHandle> fnFields = new ConcurrentHashMap<>();
 
-    /** The application's supplier or runnable of a {@code supplyAsync}/{@code runAsync} task (cleared once it ran). */
-    private Object asyncFunction(Object task) {
+    /**
+     * The function of a {@code CompletableFuture} internal task or completion (its own {@code fn} field): the
+     * application's supplier of a {@code supplyAsync} task, the action of a {@code whenComplete}; null once it ran.
+     */
+    private Object functionOf(Object task) {
         VarHandle fn = fnFields.computeIfAbsent(task.getClass(), c -> {
             try {
                 return field(c, "fn");
@@ -270,7 +297,7 @@ public final class Handoffs {
         String className = task.getClass().getName();
         if (className.equals("java.util.concurrent.CompletableFuture$AsyncSupply")
                 || className.equals("java.util.concurrent.CompletableFuture$AsyncRun")) {
-            Object fn = asyncFunction(task);
+            Object fn = functionOf(task);
             if (fn != null) {
                 inner = fn;
             }
