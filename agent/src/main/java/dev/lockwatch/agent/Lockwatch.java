@@ -172,10 +172,7 @@ public final class Lockwatch {
 
     /** Loads (and initializes) everything the advice touches before any advice can run. */
     private static void preload() {
-        Registry.waitBegin(new Object(), false, false);
-        Registry.waitEnd();
-        Registry.current();
-        Registry.purge();
+        Registry.preload();
     }
 
     /**

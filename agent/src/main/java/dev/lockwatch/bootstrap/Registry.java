@@ -5,7 +5,6 @@ import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,9 +16,11 @@ import java.util.stream.Stream;
  * lock-free sets the watchdog reads.
  *
  * <ul>
- *   <li>{@code WAITING}: the records of threads that have waited (in a contended acquire or on a future) and
- *       may still be alive. A thread adds itself before its first wait and stays until it is collected; whether
- *       it waits right now is its record's {@code waitingOn}. So a wait costs no set update (a pool thread
+ *   <li>{@code WAITING}: by thread id, the records of threads that have waited (in a contended acquire or on a
+ *       future) and may still be alive. A thread adds itself before its first wait and stays until it is
+ *       collected; whether it waits right now is its record's {@code waitingOn}. Keyed by id because a thread
+ *       can get a new record: the JDK clears a ForkJoin common-pool worker's thread-locals between tasks, and
+ *       the new record replaces the old one. So a wait costs no set update (a pool thread
  *       waits thousands of times a second), and the watchdog's work is proportional to the threads that
  *       ever waited, not to all threads.</li>
  *   <li>{@code LISTED}: by thread id, the records of threads that ever took a lock at an instrumented call site
@@ -33,7 +34,7 @@ import java.util.stream.Stream;
  */
 public final class Registry {
     private static final ReferenceQueue<Thread> COLLECTED = new ReferenceQueue<>();
-    private static final Set<ThreadRecord> WAITING = ConcurrentHashMap.newKeySet();
+    private static final ConcurrentHashMap<Long, ThreadRecord> WAITING = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Long, ThreadRecord> LISTED = new ConcurrentHashMap<>();
     private static final CurrentRecord CURRENT = new CurrentRecord();
 
@@ -51,6 +52,14 @@ public final class Registry {
     /** The calling thread's record (created on first use). */
     public static ThreadRecord current() {
         return CURRENT.get();
+    }
+
+    /** Loads (and initializes) everything the advice touches, before any advice can run. */
+    public static void preload() {
+        waitBegin(new Object(), false, false);
+        waitEnd();
+        WALKER.walk(FIRST_APPLICATION_FRAME);
+        purge();
     }
 
     /** Agent code that runs on an application thread (logging a transformation error) is not recorded. */
@@ -104,7 +113,7 @@ public final class Registry {
         if (!r.listed) {
             list(r);
         }
-        WAITING.add(r);
+        WAITING.put(r.threadId, r);
     }
 
     // ---- hand-offs ------------------------------------------------------------------------------------
@@ -290,7 +299,7 @@ public final class Registry {
     /** The records of threads that wait right now (a racy snapshot: a wait may end or begin meanwhile). */
     public static List<ThreadRecord> waiting() {
         List<ThreadRecord> now = new ArrayList<>();
-        for (ThreadRecord r : WAITING) {
+        for (ThreadRecord r : WAITING.values()) {
             if (r.waitingOn() != null) {
                 now.add(r);
             }
@@ -313,7 +322,7 @@ public final class Registry {
         Reference<? extends Thread> gone;
         while ((gone = COLLECTED.poll()) != null) {
             LISTED.remove(((ThreadRecord) gone).threadId, gone);
-            WAITING.remove(gone);
+            WAITING.remove(((ThreadRecord) gone).threadId, gone);
         }
         return LISTED.size();
     }

@@ -1,5 +1,6 @@
 package dev.lockwatch.it;
 
+import dev.lockwatch.it.apps.DoneStageApp;
 import dev.lockwatch.it.apps.EitherStageApp;
 import dev.lockwatch.it.apps.ForkJoinHelpingApp;
 import dev.lockwatch.it.apps.IsolatedLoaderApp;
@@ -54,6 +55,11 @@ class ReviewRegressionIT {
     @Test
     void aStageWithATimeoutThatExpiresIsNotADeadlock() throws Exception {
         assertTrue(run(TimeoutStageApp.class).contains("timeout-stage: all done, timed out true true"));
+    }
+
+    @Test
+    void stagesAfterAStageCompletedByHandDoNotWaitBehindItsTask() throws Exception {
+        assertTrue(run(DoneStageApp.class).contains("done-stage: all done, d2"));
     }
 
     @Test

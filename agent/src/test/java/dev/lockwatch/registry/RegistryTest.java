@@ -54,6 +54,30 @@ class RegistryTest {
         assertFalse(Registry.waiting().contains(me));
     }
 
+    /**
+     * The JDK clears a common-pool worker's thread-locals between tasks (JDK 17) or when it goes idle (JDK 21+),
+     * so the same thread gets a new record: the set of threads that have waited must hold one record per thread,
+     * not one per record ever made.
+     */
+    @Test
+    void aThreadWhoseThreadLocalsTheJdkClearsStaysOneEntryInTheWaitingSet() throws Exception {
+        java.lang.reflect.Field f = Registry.class.getDeclaredField("WAITING");
+        f.setAccessible(true);
+        java.util.Map<?, ?> waiting = (java.util.Map<?, ?>) f.get(null);
+        java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int before = waiting.size();
+        for (int i = 0; i < 60; i++) {
+            CompletableFuture.runAsync(() -> {
+                workers.add(Thread.currentThread());
+                Registry.handoffBegin(new Object(), true);
+                Registry.waitEnd();
+            }).join();
+            Thread.sleep(10); // lets the worker go idle, where JDK 21+ clears its thread-locals; not a verdict
+        }
+        assertTrue(waiting.size() - before <= workers.size(),
+                waiting.size() - before + " new entries for " + workers.size() + " worker thread(s)");
+    }
+
     @Test
     void eachSubmissionKeepsItsOwnPoolWhenOneThreadAlternatesPools() {
         Object poolA = new Object();

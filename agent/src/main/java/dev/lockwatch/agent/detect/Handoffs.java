@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -191,45 +192,77 @@ public final class Handoffs {
     }
 
     private void followDependents(Object root, Standing standing, Map<Object, Standing> behind, int[] budget) {
-        if (completesByTimeout(root)) {
-            return; // the stages after it complete when it times out
+        if (stageResult.getVolatile(root) != null) {
+            // Done already: whoever completed it (complete() by hand, a timer) fires the stages after it now, not
+            // the thread still listed as running the task.
+            return;
         }
-        Deque<Object> todo = new ArrayDeque<>();
-        todo.add(root);
+        List<Object> dependents = new ArrayList<>();
+        if (!readStack(root, dependents, budget)) {
+            return; // it times out, and so do the stages after it; or the budget ran out
+        }
+        Deque<Object> todo = new ArrayDeque<>(dependents);
         while (!todo.isEmpty()) {
             Object stage = todo.poll();
-            for (Object c = stageStack.getVolatile(stage); c != null && budget[0] > 0; c = completionNext.getVolatile(c)) {
-                budget[0]--;
-                Object completion = c.getClass().getName().equals("java.util.concurrent.CompletableFuture$CoCompletion")
-                        ? coCompletionBase.getVolatile(c) : c;
-                if (completion == null || isEither(completion)) {
-                    continue;
-                }
-                Object dependent = dependentOf(completion);
-                if (dependent != null && stageResult.getVolatile(dependent) == null && !behind.containsKey(dependent)
-                        && !completesByTimeout(dependent)) { // nor do the stages after it wait behind the task
-                    behind.put(dependent, standing);
-                    todo.add(dependent);
-                }
+            if (stageResult.getVolatile(stage) != null || behind.containsKey(stage)) {
+                continue;
+            }
+            dependents.clear();
+            if (!readStack(stage, dependents, budget)) {
+                continue; // a stage that times out waits behind nothing
+            }
+            behind.put(stage, standing);
+            todo.addAll(dependents);
+        }
+    }
+
+    /**
+     * Reads the completions registered on a stage: collects the stages that wait for it (AND-dependents only) and
+     * returns true; returns false when the stage completes by itself ({@code orTimeout}, {@code completeOnTimeout})
+     * or when the walk's budget ran out before the whole stack was read (then nothing is known).
+     */
+    private boolean readStack(Object stage, List<Object> dependents, int[] budget) {
+        for (Object c = stageStack.getVolatile(stage); c != null; c = completionNext.getVolatile(c)) {
+            if (--budget[0] < 0) {
+                return false;
+            }
+            if (isTimeoutCanceller(c)) {
+                return false;
+            }
+            Object completion = c.getClass().getName().equals("java.util.concurrent.CompletableFuture$CoCompletion")
+                    ? coCompletionBase.getVolatile(c) : c;
+            if (completion == null || isEither(completion)) {
+                continue;
+            }
+            Object dependent = dependentOf(completion);
+            if (dependent != null) {
+                dependents.add(dependent);
             }
         }
+        return true;
     }
 
     /**
      * Whether {@code orTimeout} or {@code completeOnTimeout} was called on the stage: a timer thread then completes
      * it (they register a {@code whenComplete} whose action is the JDK's {@code Canceller} of the timer task).
+     * Reads the whole stack, within {@link #MAX_COMPLETIONS}; a stack longer than that counts as timing out.
      */
     private boolean completesByTimeout(Object stage) {
-        int budget = 1_000;
-        for (Object c = stageStack.getVolatile(stage); c != null && budget-- > 0; c = completionNext.getVolatile(c)) {
-            if (c.getClass().getName().equals("java.util.concurrent.CompletableFuture$UniWhenComplete")) {
-                Object fn = functionOf(c);
-                if (fn != null && fn.getClass().getName().equals("java.util.concurrent.CompletableFuture$Canceller")) {
-                    return true;
-                }
+        int budget = MAX_COMPLETIONS;
+        for (Object c = stageStack.getVolatile(stage); c != null; c = completionNext.getVolatile(c)) {
+            if (--budget < 0 || isTimeoutCanceller(c)) {
+                return true;
             }
         }
         return false;
+    }
+
+    private boolean isTimeoutCanceller(Object completion) {
+        if (!completion.getClass().getName().equals("java.util.concurrent.CompletableFuture$UniWhenComplete")) {
+            return false;
+        }
+        Object fn = functionOf(completion);
+        return fn != null && fn.getClass().getName().equals("java.util.concurrent.CompletableFuture$Canceller");
     }
 
     private static boolean isEither(Object completion) {
