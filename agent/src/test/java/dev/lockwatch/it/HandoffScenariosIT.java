@@ -59,6 +59,12 @@ class HandoffScenariosIT {
                         "holds lock java\\.util\\.concurrent\\.locks\\.ReentrantLock.*, acquired at dev\\.lockwatch\\.demo\\.ChainLockCycle\\.lockThenJoinSummary\\(ChainLockCycle\\.java:\\d+\\)",
                         "at .*dev\\.lockwatch\\.demo\\.ChainLockCycle\\$LoadLedger\\.get\\(ChainLockCycle\\.java:\\d+\\)"),
                         "ledger-holder", "dev\\.lockwatch\\.demo\\.ChainLockCycle\\.lockThenJoinSummary\\(ChainLockCycle\\.java:\\d+\\)"),
+                // the pool thread runs thenApply's function as it completes the first stage
+                new Expected("chain-continuation", "DEADLOCK", List.of("ledger-holder", "chain-continuation-worker"), List.of(
+                        "waits for task java\\.util\\.concurrent\\.CompletableFuture@\\p{XDigit}+.*, running on \"chain-continuation-worker\"",
+                        "waits for lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+, held by \"ledger-holder\"",
+                        "at .*dev\\.lockwatch\\.demo\\.ChainLockCycle\\.summarize\\(ChainLockCycle\\.java:\\d+\\)"),
+                        "ledger-holder", "dev\\.lockwatch\\.demo\\.ChainLockCycle\\.lockThenJoinSummary\\(ChainLockCycle\\.java:\\d+\\)"),
                 new Expected("cache-deadlock", "DEADLOCK", List.of("cache-caller", "cache-compute-1"), List.of(
                         "waits for task java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+.*, running on \"cache-compute-1\"",
                         "waits for lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+, held by \"cache-caller\"",

@@ -1,11 +1,13 @@
 package dev.lockwatch.it;
 
+import dev.lockwatch.it.apps.ComposeAsyncApp;
 import dev.lockwatch.it.apps.DoneStageApp;
 import dev.lockwatch.it.apps.EitherStageApp;
 import dev.lockwatch.it.apps.ForkJoinHelpingApp;
 import dev.lockwatch.it.apps.IsolatedLoaderApp;
 import dev.lockwatch.it.apps.StaleReadHoldApp;
 import dev.lockwatch.it.apps.TimeoutStageApp;
+import dev.lockwatch.it.apps.TwoCompletersApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,16 @@ class ReviewRegressionIT {
     @Test
     void stagesAfterAStageCompletedByHandDoNotWaitBehindItsTask() throws Exception {
         assertTrue(run(DoneStageApp.class).contains("done-stage: all done, d2"));
+    }
+
+    @Test
+    void aComposeTaskThatHasRunIsNotQueued() throws Exception {
+        assertTrue(run(ComposeAsyncApp.class).contains("compose-async: all done, 42 43"));
+    }
+
+    @Test
+    void aStageThatTwoTasksRaceToCompleteDoesNotWaitBehindTheBlockedOne() throws Exception {
+        assertTrue(run(TwoCompletersApp.class).contains("two-completers: all done, backup backup!"));
     }
 
     @Test

@@ -9,19 +9,30 @@ import java.util.stream.Stream;
 
 /**
  * {@link FutureLockCycle} through a chain: a thread holds a ReentrantLock and joins
- * {@code supplyAsync(load, pool).thenApply(summarize)}. The stage it joins has not run yet and no task of its
- * own runs it: it completes when the asynchronous stage before it does, and that stage's task needs the lock.
+ * {@code supplyAsync(load, pool).thenApply(summarize)}. The stage it joins has no task of its own: it completes
+ * after the asynchronous stage before it. In {@code chain-lock} that stage's task needs the lock; in
+ * {@code chain-continuation} the continuation does, which the pool thread runs right after the task, as it
+ * completes the first stage.
  */
 final class ChainLockCycle implements Scenario {
 
     private final ReentrantLock ledgerLock = new ReentrantLock();
     private final StuckThreads stuck = new StuckThreads();
-    private final PoolThreads workers = PoolThreads.named("chain-lock-worker");
+    private final boolean lockInContinuation;
+    private final PoolThreads workers;
+
+    ChainLockCycle(boolean lockInContinuation) {
+        this.lockInContinuation = lockInContinuation;
+        this.workers = PoolThreads.named(name() + "-worker");
+    }
 
     /** The asynchronous first stage. A named class, so that reports name it. */
     private final class LoadLedger implements Supplier<int[]> {
         @Override
         public int[] get() {
+            if (lockInContinuation) {
+                return new int[] {1, 2, 3};
+            }
             stuck.finalWaitNext();
             ledgerLock.lock(); // never granted: the holder waits for the stage after this one
             try {
@@ -34,12 +45,13 @@ final class ChainLockCycle implements Scenario {
 
     @Override
     public String name() {
-        return "chain-lock";
+        return lockInContinuation ? "chain-continuation" : "chain-lock";
     }
 
     @Override
     public String description() {
-        return "a thread holds a ReentrantLock and joins supplyAsync(...).thenApply(...) whose first stage needs the lock";
+        return "a thread holds a ReentrantLock and joins supplyAsync(...).thenApply(...) whose "
+                + (lockInContinuation ? "continuation" : "first stage") + " needs the lock";
     }
 
     @Override
@@ -54,8 +66,8 @@ final class ChainLockCycle implements Scenario {
         ledgerLock.lock();
         try {
             CompletableFuture<Integer> summary = CompletableFuture.supplyAsync(new LoadLedger(), pool)
-                    .thenApply(ChainLockCycle::summarize);
-            // join() only once the first stage runs and is blocked on the lock
+                    .thenApply(this::summarize);
+            // join() only once the pool thread is blocked on the lock
             stuck.await(workers::threads);
             stuck.finalWaitNext();
             summary.join();
@@ -64,7 +76,12 @@ final class ChainLockCycle implements Scenario {
         }
     }
 
-    private static int summarize(int[] ledger) {
+    private int summarize(int[] ledger) {
+        if (lockInContinuation) {
+            stuck.finalWaitNext();
+            ledgerLock.lock(); // never granted: the holder waits for this stage
+            ledgerLock.unlock();
+        }
         int sum = 0;
         for (int v : ledger) {
             sum += v;

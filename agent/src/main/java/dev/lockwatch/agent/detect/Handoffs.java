@@ -64,19 +64,35 @@ public final class Handoffs {
     }
 
     /**
-     * For one walk over the waiting threads: which running or queued task each not-yet-triggered dependent
-     * stage waits behind. Built on first need, once per walk, whatever the number of waiters.
+     * For one walk over the waiting threads: which task completes each stage (its completer: a thread running it,
+     * or a pool it is queued in), and which running or queued task each not-yet-triggered dependent stage waits
+     * behind. Built on first need, once per walk, whatever the number of waiters.
      */
     public final class Stages {
+        private Map<Object, Standing> completers;
         private Map<Object, Standing> behind;
 
-        Standing behind(Object stage) {
-            if (behind == null) {
-                behind = indexDependents();
+        private void build() {
+            if (completers == null) {
+                completers = completers();
+                behind = indexDependents(completers);
             }
+        }
+
+        /** The stage's one completer; {@link #AMBIGUOUS} if it has several (the first one wins); null if none. */
+        Standing completerOf(Object stage) {
+            build();
+            return completers.get(stage);
+        }
+
+        Standing behind(Object stage) {
+            build();
             return behind.getOrDefault(stage, Standing.UNKNOWN);
         }
     }
+
+    /** A stage with more than one completer (such as two completeAsync calls): it waits for no single one. */
+    static final Standing AMBIGUOUS = new Standing(null, null, null);
 
     public Standing standing(Object future, Thread waiter, Stages stages) {
         if (future instanceof FutureTask) {
@@ -96,24 +112,11 @@ public final class Handoffs {
             if (completesByTimeout(future)) {
                 return Standing.UNKNOWN; // orTimeout/completeOnTimeout: it ends by itself, as a timed wait does
             }
-            Thread runner = runnerOf(future, waiter);
-            if (runner != null) {
-                return new Standing(runner, null, null);
-            }
-            for (Submissions.Entry e : Submissions.recent()) {
-                Object task = e.task();
-                if (task != null && dependentOf(task) == future) {
-                    Object pool = e.pool();
-                    return pool == null ? Standing.UNKNOWN : new Standing(null, pool, task);
-                }
-            }
-            // A stage that waits for another stage (thenApply, thenCompose, thenCombine, allOf... of a stage not
-            // done yet): it waits behind the task that completes the first stage of its chain.
-            Standing behind = stages.behind(future);
-            if (behind.runner() == waiter) {
-                return Standing.UNKNOWN;
-            }
-            return behind;
+            // Its own task, running or queued; else (thenApply, thenCompose, thenCombine, allOf... of a stage not
+            // done yet) the task that completes the first stage of its chain.
+            Standing own = stages.completerOf(future);
+            Standing standing = own != null ? own : stages.behind(future);
+            return standing == AMBIGUOUS || standing.runner() == waiter ? Standing.UNKNOWN : standing;
         }
         if (future instanceof ForkJoinTask) {
             Thread runner = runnerOf(future, waiter);
@@ -135,14 +138,13 @@ public final class Handoffs {
         return Standing.UNKNOWN;
     }
 
-    /** The thread whose record says it runs {@code future}, or a task that completes it. */
+    /** The thread whose record says it runs {@code future} (a {@code ForkJoinTask}). */
     private Thread runnerOf(Object future, Thread waiter) {
         Object[] tasks = new Object[8];
         for (ThreadRecord r : Registry.listed()) {
             int n = r.copyTasks(tasks);
             for (int i = 0; i < n; i++) {
-                Object running = tasks[i];
-                if (running == future || dependentOf(running) == future) {
+                if (tasks[i] == future) {
                     Thread t = r.get();
                     if (t != null && t != waiter && t.isAlive()) {
                         return t;
@@ -153,19 +155,14 @@ public final class Handoffs {
         return null;
     }
 
-    /** Most completions followed per walk: a bound on the watchdog's work, whatever the application builds. */
-    static final int MAX_COMPLETIONS = 100_000;
-
     /**
-     * Follows, from every stage that a task runs or a queued task will complete, the completions registered on
-     * it (the stages that wait for it), transitively. Only AND-dependents are followed: a stage made by
-     * {@code applyToEither}, {@code acceptEither}, {@code runAfterEither} or {@code anyOf} can complete through
-     * another source, so it waits behind no single task (no edge). Running tasks come first: a stage behind a
-     * running task and a queued one waits for the running one first.
+     * Every stage that a task completes, with that task's standing: the threads' records (the stage of a running
+     * {@code supplyAsync} task, or the completion a thread fires right now) and the submission ring (tasks not
+     * started yet). A stage with two different completers is {@link #AMBIGUOUS}.
      */
-    private Map<Object, Standing> indexDependents() {
-        Map<Object, Standing> behind = new IdentityHashMap<>();
-        int[] budget = {MAX_COMPLETIONS};
+    private Map<Object, Standing> completers() {
+        Map<Object, Standing> completers = new IdentityHashMap<>();
+        Map<Object, Boolean> running = new IdentityHashMap<>();
         Object[] tasks = new Object[8];
         for (ThreadRecord r : Registry.listed()) {
             Thread t = r.get();
@@ -174,24 +171,72 @@ public final class Handoffs {
             }
             int n = r.copyTasks(tasks);
             for (int i = 0; i < n; i++) {
+                running.put(tasks[i], Boolean.TRUE);
                 Object stage = tasks[i] instanceof CompletableFuture ? tasks[i] : dependentOf(tasks[i]);
                 if (stage != null) {
-                    followDependents(stage, new Standing(t, null, null), behind, budget);
+                    addCompleter(completers, stage, new Standing(t, null, null));
                 }
             }
         }
         for (Submissions.Entry e : Submissions.recent()) {
             Object task = e.task();
             Object pool = e.pool();
-            Object stage = task == null ? null : dependentOf(task);
-            if (stage != null && pool != null) {
-                followDependents(stage, new Standing(null, pool, task), behind, budget);
+            if (task == null || pool == null || running.containsKey(task) || keepsStageAfterRunning(task)) {
+                continue;
+            }
+            Object stage = dependentOf(task);
+            if (stage != null) {
+                addCompleter(completers, stage, new Standing(null, pool, task));
+            }
+        }
+        return completers;
+    }
+
+    private static void addCompleter(Map<Object, Standing> completers, Object stage, Standing standing) {
+        Standing before = completers.putIfAbsent(stage, standing);
+        // identity, never equals(): the pool may be an application subclass
+        if (before != null && (before.runner() != standing.runner() || before.pool() != standing.pool()
+                || before.queuedTask() != standing.queuedTask())) {
+            completers.put(stage, AMBIGUOUS);
+        }
+    }
+
+    /**
+     * A {@code thenComposeAsync} task keeps its stage after it ran when the future its function returned is not
+     * done: its entry in the ring no longer says whether it is queued, so it says nothing.
+     */
+    private static boolean keepsStageAfterRunning(Object task) {
+        String name = task.getClass().getName();
+        return name.equals("java.util.concurrent.CompletableFuture$UniCompose")
+                || name.equals("java.util.concurrent.CompletableFuture$UniComposeExceptionally");
+    }
+
+    /** Most completions followed per walk: a bound on the watchdog's work, whatever the application builds. */
+    static final int MAX_COMPLETIONS = 100_000;
+
+    /**
+     * Follows, from every stage that has one completer, the completions registered on it (the stages that wait
+     * for it), transitively. Only AND-dependents are followed: a stage made by {@code applyToEither},
+     * {@code acceptEither}, {@code runAfterEither} or {@code anyOf} can complete through another source, and so
+     * can a stage that has a completer of its own; they wait behind no single task (no edge). Running tasks come
+     * first: a stage behind a running task and a queued one waits for the running one first.
+     */
+    private Map<Object, Standing> indexDependents(Map<Object, Standing> completers) {
+        Map<Object, Standing> behind = new IdentityHashMap<>();
+        int[] budget = {MAX_COMPLETIONS};
+        for (boolean runningFirst : new boolean[] {true, false}) {
+            for (Map.Entry<Object, Standing> root : completers.entrySet()) {
+                Standing standing = root.getValue();
+                if (standing != AMBIGUOUS && (standing.runner() != null) == runningFirst) {
+                    followDependents(root.getKey(), standing, completers, behind, budget);
+                }
             }
         }
         return behind;
     }
 
-    private void followDependents(Object root, Standing standing, Map<Object, Standing> behind, int[] budget) {
+    private void followDependents(Object root, Standing standing, Map<Object, Standing> completers,
+                                  Map<Object, Standing> behind, int[] budget) {
         if (stageResult.getVolatile(root) != null) {
             // Done already: whoever completed it (complete() by hand, a timer) fires the stages after it now, not
             // the thread still listed as running the task.
@@ -204,8 +249,8 @@ public final class Handoffs {
         Deque<Object> todo = new ArrayDeque<>(dependents);
         while (!todo.isEmpty()) {
             Object stage = todo.poll();
-            if (stageResult.getVolatile(stage) != null || behind.containsKey(stage)) {
-                continue;
+            if (stageResult.getVolatile(stage) != null || behind.containsKey(stage) || completers.containsKey(stage)) {
+                continue; // done, seen, or it has a completer of its own (then either one completes it)
             }
             dependents.clear();
             if (!readStack(stage, dependents, budget)) {

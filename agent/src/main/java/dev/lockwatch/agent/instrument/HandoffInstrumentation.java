@@ -6,8 +6,11 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
@@ -16,8 +19,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  *   <li>waits: a thread about to block on a future that is not done ({@code FutureTask.awaitDone},
  *       {@code CompletableFuture.waitingGet}/{@code timedGet}, {@code ForkJoinTask.get}/{@code join});</li>
  *   <li>runners: which thread runs which task ({@code ForkJoinTask.doExec}, and the asynchronous
- *       {@code CompletableFuture} tasks, recorded by the stage they complete; a {@code FutureTask}'s runner
- *       is in its own {@code runner} field);</li>
+ *       {@code CompletableFuture} tasks, recorded by the stage they complete, and every completion as it fires
+ *       ({@code tryFire}); a {@code FutureTask}'s runner is in its own {@code runner} field);</li>
  *   <li>submissions: which pool a task was handed to ({@code ThreadPoolExecutor.execute},
  *       {@code ScheduledThreadPoolExecutor.delayedExecute}, {@code ForkJoinPool.execute}/{@code submit});</li>
  *   <li>workers: which threads work for which pool ({@code ThreadPoolExecutor.runWorker},
@@ -43,6 +46,12 @@ public final class HandoffInstrumentation {
                 .transform(advice(named("run").and(takesArguments(0)), RunsStage.class))
                 .type(named("java.util.concurrent.CompletableFuture$Completion"))
                 .transform(advice(named("run").and(takesArguments(0)), RunsTask.class))
+                // A completion fired in the thread that completed its source (thenApply after a supplyAsync): the
+                // pool thread runs the function, and so completes the dependent stage, in postComplete.
+                .type(nameStartsWith("java.util.concurrent.CompletableFuture$")
+                        .and(not(named("java.util.concurrent.CompletableFuture$Signaller")))
+                        .and(not(named("java.util.concurrent.CompletableFuture$CoCompletion"))))
+                .transform(advice(named("tryFire").and(takesArguments(int.class)).and(not(isAbstract())), RunsTask.class))
                 .type(named("java.util.concurrent.ForkJoinTask"))
                 .transform(advice(named("doExec"), RunsTask.class)
                         .advice(isPublic().and(named("get").or(named("join"))).and(takesArguments(0)), ForkJoinTaskWait.class.getName())
