@@ -31,7 +31,7 @@ import dev.lockwatch.bench.CompareRunner.UsageException;
  *   -Dbench.tickWaiting=N[,N...]   how many of them wait for a lock      (default 0,10)
  * </pre>
  *
- * Prints a Markdown table {@code | threads | waiting | µs per tick (± error) |} and writes it, with the run's
+ * Prints a Markdown table {@code | threads | waiting | idle threads waited before | µs per tick (± error) |} and writes it, with the run's
  * settings, to {@code bench.out} (default {@code tick-cost.md} beside the jar: benchmarks/target/tick-cost.md).
  *
  * <p>This class never loads {@link WatchdogTickBenchmark} (it links to the agent's classes, which the host JVM
@@ -42,7 +42,7 @@ final class TickCostRunner {
     /** JMH include pattern of the tick benchmark (also CompareRunner's exclude). */
     static final String INCLUDE = "^" + Pattern.quote(WatchdogTickBenchmark.NAME) + "\\.";
 
-    record Row(int threads, int waiting, Score score) {
+    record Row(int threads, int waiting, boolean idleWaitedBefore, Score score) {
     }
 
     private TickCostRunner() {
@@ -82,6 +82,7 @@ final class TickCostRunner {
                 Result<?> primary = r.getPrimaryResult();
                 rows.add(new Row(Integer.parseInt(params.getParam("threads")),
                         Integer.parseInt(params.getParam("waiting")),
+                        Boolean.parseBoolean(params.getParam("idleWaitedBefore")),
                         new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit())));
             }
         } catch (RunnerException e) {
@@ -92,7 +93,8 @@ final class TickCostRunner {
             System.err.println("lockwatch-bench: no tick results (see the JMH output above)");
             return 1;
         }
-        rows.sort(Comparator.comparingInt(Row::threads).thenComparingInt(Row::waiting));
+        rows.sort(Comparator.comparingInt(Row::threads).thenComparingInt(Row::waiting)
+                .thenComparing(Row::idleWaitedBefore));
 
         String table = renderTable(rows);
         String report = "# Lockwatch watchdog: cost of one tick\n\n"
@@ -101,7 +103,8 @@ final class TickCostRunner {
                 + "- settings: " + settings + ", mode AverageTime\n"
                 + "- benchmark: `" + CompareRunner.shortName(benchmarks.get(0)) + "`: one `Watchdog.tick()` of a"
                 + " watchdog of its own; threads = live fixture threads, all parked (`LockSupport.park()`) except"
-                + " `waiting` blocked in `ReentrantLock.lock()` on locks a parked thread holds (no deadlock)\n"
+                + " `waiting` blocked in `ReentrantLock.lock()` on locks a parked thread holds (no deadlock);"
+                + " with idleWaitedBefore, every idle thread waited once before it parked\n"
                 + "- error = 99.9% confidence half-width\n\n"
                 + table;
 
@@ -118,11 +121,11 @@ final class TickCostRunner {
 
     static String renderTable(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| threads | waiting | µs per tick (± error) |\n");
-        sb.append("|---:|---:|---:|\n");
+        sb.append("| threads | waiting | idle threads waited before | µs per tick (± error) |\n");
+        sb.append("|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            sb.append(String.format(Locale.ROOT, "| %,d | %,d | %s |%n", row.threads(), row.waiting(),
-                    CompareRunner.formatScore(row.score())));
+            sb.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s |%n", row.threads(), row.waiting(),
+                    row.idleWaitedBefore() ? "yes" : "no", CompareRunner.formatScore(row.score())));
         }
         return sb.toString();
     }
