@@ -1,8 +1,10 @@
 package dev.lockwatch.demo;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -19,6 +21,8 @@ final class ChainLockCycle implements Scenario {
     private final ReentrantLock ledgerLock = new ReentrantLock();
     private final StuckThreads stuck = new StuckThreads();
     private final boolean lockInContinuation;
+    /** The continuation is registered: only then may the first stage complete, or the holder would run it itself. */
+    private final CountDownLatch continuationRegistered = new CountDownLatch(1);
     private final PoolThreads workers;
 
     ChainLockCycle(boolean lockInContinuation) {
@@ -31,6 +35,11 @@ final class ChainLockCycle implements Scenario {
         @Override
         public int[] get() {
             if (lockInContinuation) {
+                try {
+                    continuationRegistered.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return new int[] {1, 2, 3};
             }
             stuck.finalWaitNext();
@@ -67,6 +76,7 @@ final class ChainLockCycle implements Scenario {
         try {
             CompletableFuture<Integer> summary = CompletableFuture.supplyAsync(new LoadLedger(), pool)
                     .thenApply(this::summarize);
+            continuationRegistered.countDown();
             // join() only once the pool thread is blocked on the lock
             stuck.await(workers::threads);
             stuck.finalWaitNext();
