@@ -108,7 +108,7 @@ public final class Lockwatch {
     }
 
     private void install(Instrumentation inst, Options options, boolean attached) throws Exception {
-        preload();
+        Registry.preload(); // loads everything the advice touches before any advice can run
         Module agent = Lockwatch.class.getModule();
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
                 Map.of("java.util.concurrent.locks", Set.of(agent), "java.util.concurrent", Set.of(agent)),
@@ -168,11 +168,6 @@ public final class Lockwatch {
     /** {@code onDeadlock=exit=<code>}: see {@code Alerting}. */
     private static void halt(int code) {
         Runtime.getRuntime().halt(code);
-    }
-
-    /** Loads (and initializes) everything the advice touches before any advice can run. */
-    private static void preload() {
-        Registry.preload();
     }
 
     /**

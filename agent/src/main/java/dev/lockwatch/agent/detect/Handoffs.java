@@ -262,8 +262,8 @@ public final class Handoffs {
     }
 
     /**
-     * Reads the completions registered on a stage: collects the stages that wait for it (AND-dependents only) and
-     * returns true; returns false when the stage completes by itself ({@code orTimeout}, {@code completeOnTimeout})
+     * Reads the completions registered on a stage: collects the stages that wait for it (AND-dependents only; not
+     * when {@code dependents} is null) and returns true; returns false when the stage completes by itself ({@code orTimeout}, {@code completeOnTimeout})
      * or when the walk's budget ran out before the whole stack was read (then nothing is known).
      */
     private boolean readStack(Object stage, List<Object> dependents, int[] budget) {
@@ -273,6 +273,9 @@ public final class Handoffs {
             }
             if (isTimeoutCanceller(c)) {
                 return false;
+            }
+            if (dependents == null) {
+                continue;
             }
             Object completion = c.getClass().getName().equals("java.util.concurrent.CompletableFuture$CoCompletion")
                     ? coCompletionBase.getVolatile(c) : c;
@@ -293,13 +296,7 @@ public final class Handoffs {
      * Reads the whole stack, within {@link #MAX_COMPLETIONS}; a stack longer than that counts as timing out.
      */
     private boolean completesByTimeout(Object stage) {
-        int budget = MAX_COMPLETIONS;
-        for (Object c = stageStack.getVolatile(stage); c != null; c = completionNext.getVolatile(c)) {
-            if (--budget < 0 || isTimeoutCanceller(c)) {
-                return true;
-            }
-        }
-        return false;
+        return !readStack(stage, null, new int[] {MAX_COMPLETIONS});
     }
 
     private boolean isTimeoutCanceller(Object completion) {
@@ -317,56 +314,54 @@ public final class Handoffs {
 
     /** The stage a {@code CompletableFuture} internal task completes (its {@code dep} field), or null. */
     Object dependentOf(Object task) {
-        Class<?> c = task.getClass();
-        if (!c.getName().startsWith("java.util.concurrent.CompletableFuture$")) {
+        if (!task.getClass().getName().startsWith("java.util.concurrent.CompletableFuture$")) {
             return null;
         }
-        VarHandle dep = depFields.computeIfAbsent(c, Handoffs::findDep);
-        return dep == NO_DEP ? null : dep.get(task);
+        return read(task, "dep", depFields);
     }
 
-    private static final VarHandle NO_DEP;
+    private final Map<Class<?>, VarHandle> fnFields = new ConcurrentHashMap<>();
+
+    /**
+     * The function of a {@code CompletableFuture} internal task or completion (its {@code fn} field): the
+     * application's supplier of a {@code supplyAsync} task, the action of a {@code whenComplete}; null once it ran.
+     */
+    private Object functionOf(Object task) {
+        return read(task, "fn", fnFields);
+    }
+
+    /** The value of the field {@code name} of a JDK-internal task, or null when its class has no such field. */
+    private static Object read(Object task, String name, Map<Class<?>, VarHandle> cache) {
+        VarHandle h = cache.computeIfAbsent(task.getClass(), c -> findField(c, name));
+        return h == NO_FIELD ? null : h.getVolatile(task);
+    }
+
+    /** Stands for "no such field" in the caches ({@code ConcurrentHashMap} takes no null values). */
+    private static final VarHandle NO_FIELD;
 
     static {
         try {
-            NO_DEP = MethodHandles.lookup().findStaticVarHandle(Handoffs.class, "noDep", Object.class);
+            NO_FIELD = MethodHandles.lookup().findStaticVarHandle(Handoffs.class, "noField", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     @SuppressWarnings("unused")
-    private static Object noDep;
+    private static Object noField;
 
-    private static VarHandle findDep(Class<?> c) {
+    private static VarHandle findField(Class<?> c, String name) {
         for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
             try {
-                Field f = k.getDeclaredField("dep");
+                Field f = k.getDeclaredField(name);
                 return MethodHandles.privateLookupIn(k, MethodHandles.lookup()).unreflectVarHandle(f);
             } catch (NoSuchFieldException e) {
                 // look in the superclass
             } catch (IllegalAccessException e) {
-                return NO_DEP;
+                return NO_FIELD;
             }
         }
-        return NO_DEP;
-    }
-
-    private final Map<Class<?>, VarHandle> fnFields = new ConcurrentHashMap<>();
-
-    /**
-     * The function of a {@code CompletableFuture} internal task or completion (its own {@code fn} field): the
-     * application's supplier of a {@code supplyAsync} task, the action of a {@code whenComplete}; null once it ran.
-     */
-    private Object functionOf(Object task) {
-        VarHandle fn = fnFields.computeIfAbsent(task.getClass(), c -> {
-            try {
-                return field(c, "fn");
-            } catch (ReflectiveOperationException e) {
-                return NO_DEP;
-            }
-        });
-        return fn == NO_DEP ? null : fn.getVolatile(task);
+        return NO_FIELD;
     }
 
     /** A name for a task that says what it does: the application's callable or runnable class. */

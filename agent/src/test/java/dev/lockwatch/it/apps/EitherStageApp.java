@@ -1,11 +1,11 @@
 package dev.lockwatch.it.apps;
 
 import static dev.lockwatch.it.apps.Pause.pause;
+import static dev.lockwatch.it.apps.Pause.untilQueued;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,10 +31,7 @@ public final class EitherStageApp {
                 L.unlock();
                 return 1;
             }, blockedPool);
-            long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!L.hasQueuedThreads() && System.nanoTime() < bound) {
-                pause(5); // until blocked's task waits for L
-            }
+            untilQueued(L); // until blocked's task waits for L
             CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> {
                 pause(1500);
                 return 2;

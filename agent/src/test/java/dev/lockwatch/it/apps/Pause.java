@@ -5,6 +5,14 @@ final class Pause {
     private Pause() {
     }
 
+    /** Until another thread waits for {@code lock} (at most 10 s). */
+    static void untilQueued(java.util.concurrent.locks.ReentrantLock lock) {
+        long bound = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!lock.hasQueuedThreads() && System.nanoTime() < bound) {
+            pause(5);
+        }
+    }
+
     static void pause(long ms) {
         try {
             Thread.sleep(ms);

@@ -1,6 +1,6 @@
 package dev.lockwatch.it.apps;
 
-import static dev.lockwatch.it.apps.Pause.pause;
+import static dev.lockwatch.it.apps.Pause.untilQueued;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,10 +32,7 @@ public final class TimeoutStageApp {
         L.lock();
         try {
             CompletableFuture<Integer> first = CompletableFuture.supplyAsync(TimeoutStageApp::needsL, pool);
-            long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!L.hasQueuedThreads() && System.nanoTime() < bound) {
-                pause(5); // until the task waits for L
-            }
+            untilQueued(L); // until the task waits for L
             CompletableFuture<Integer> joined = onTheJoinedStage
                     ? first.thenApply(v -> v + 1).orTimeout(1500, TimeUnit.MILLISECONDS)
                     : first.orTimeout(1500, TimeUnit.MILLISECONDS).thenApply(v -> v + 1);
