@@ -22,7 +22,11 @@
  *   -Dlockwatch.agentOptions=S    appended as -javaagent:PATH=S (default: none).
  *   -Dbench.warmup=N              warmup iterations per fork            (default 3)
  *   -Dbench.iterations=N          measurement iterations per fork       (default 5)
- *   -Dbench.forks=N               forks per configuration               (default 1)
+ *   -Dbench.forks=N               forks per configuration and round     (default 1)
+ *   -Dbench.rounds=N              rounds per benchmark                  (default 1): each round runs
+ *                                 both configurations, in the order without/with, then with/without in
+ *                                 the next round (ABBA), so a machine that drifts during the run
+ *                                 weighs on both sides alike
  *   -Dbench.time=T                measurement iteration time, e.g. 1s, 200ms (default 1s)
  *   -Dbench.warmupTime=T          warmup iteration time                 (default: bench.time)
  *   -Dbench.jvmArgs="A B"         extra JVM args for BOTH forks, whitespace-separated
@@ -39,7 +43,10 @@
  *   | benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio |
  *
  * is printed and written to bench.out. ratio = with / without (1.00x = no overhead); the error is
- * JMH's 99.9% confidence half-width ("n/a" when there are too few iterations to compute one).
+ * JMH's 99.9% confidence half-width over all measured iterations of all forks and rounds ("n/a" when there
+ * are too few to compute one). With at least 3 forks per side (forks x rounds) the table adds a 95%
+ * bootstrap interval of the ratio over forks: a fork's mean is the unit, because a round trip between
+ * threads settles into a fork-wide scheduling pattern, so iterations within a fork are not independent.
  * Exit status: 0 if all runs succeeded, 1 if any run failed, 2 on bad usage / missing agent jar.
  *
  * WatchdogTickBenchmark is never part of the pairs: it calls the agent's watchdog directly and cannot
@@ -69,7 +76,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
@@ -82,6 +90,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.ListStatistics;
 
 public final class CompareRunner {
 
@@ -100,7 +109,77 @@ public final class CompareRunner {
     record Score(double score, double error, String unit) {
     }
 
-    record Row(String benchmark, Score without, Score with) {
+    /**
+     * One benchmark's result: both sides' scores, the forks each side's score comes from, and the 95% bootstrap
+     * interval of the ratio over forks ({@code null} with fewer than {@value #MIN_FORKS_FOR_INTERVAL} forks a side).
+     */
+    record Row(String benchmark, Score without, Score with, int forks, double[] interval) {
+        Row(String benchmark, Score without, Score with) {
+            this(benchmark, without, with, 0, null);
+        }
+    }
+
+    static final int MIN_FORKS_FOR_INTERVAL = 3;
+
+    /** Everything one configuration of one benchmark measured, over all rounds. */
+    static final class Side {
+        private final ListStatistics iterations = new ListStatistics();
+        private final List<Double> forkMeans = new ArrayList<>();
+        private String unit;
+        private boolean failed;
+
+        void add(RunResult result) {
+            for (BenchmarkResult fork : result.getBenchmarkResults()) {
+                ListStatistics forkStats = new ListStatistics();
+                for (IterationResult it : fork.getIterationResults()) {
+                    double v = it.getPrimaryResult().getScore();
+                    iterations.addValue(v);
+                    forkStats.addValue(v);
+                }
+                forkMeans.add(forkStats.getMean());
+                unit = fork.getPrimaryResult().getScoreUnit();
+            }
+        }
+
+        void fail() {
+            failed = true;
+        }
+
+        /** JMH's own aggregate: the mean of every measured iteration, with its 99.9% half-width. */
+        Score score() {
+            return failed || iterations.getN() == 0 ? null
+                    : new Score(iterations.getMean(), iterations.getMeanErrorAt(0.999), unit);
+        }
+
+        double[] forkMeans() {
+            return forkMeans.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+    }
+
+    /**
+     * The 95% percentile-bootstrap interval of mean(with) / mean(without), resampling each side's forks with
+     * replacement ({@code resamples} times, fixed seed so a result file can be recomputed), or null with fewer
+     * than {@value #MIN_FORKS_FOR_INTERVAL} forks on a side.
+     */
+    static double[] ratioInterval(double[] without, double[] with, int resamples, long seed) {
+        if (without.length < MIN_FORKS_FOR_INTERVAL || with.length < MIN_FORKS_FOR_INTERVAL) {
+            return null;
+        }
+        java.util.Random random = new java.util.Random(seed);
+        double[] ratios = new double[resamples];
+        for (int i = 0; i < resamples; i++) {
+            ratios[i] = resampledMean(with, random) / resampledMean(without, random);
+        }
+        Arrays.sort(ratios);
+        return new double[] {ratios[(int) (resamples * 0.025)], ratios[(int) Math.ceil(resamples * 0.975) - 1]};
+    }
+
+    private static double resampledMean(double[] values, java.util.Random random) {
+        double sum = 0;
+        for (int i = 0; i < values.length; i++) {
+            sum += values[random.nextInt(values.length)];
+        }
+        return sum / values.length;
     }
 
     private CompareRunner() {
@@ -167,32 +246,42 @@ public final class CompareRunner {
         Settings run = Settings.fromProperties();
         Path out = resultFile("results.md");
 
-        String settings = run.describe(" per configuration");
+        int rounds = intProp("bench.rounds", 1, 1);
+        String settings = run.describe(" per configuration" + (rounds > 1 ? " and round, " + rounds + " rounds (ABBA)" : ""));
         System.out.println("lockwatch-bench: " + benchmarks.size() + " benchmark(s), " + settings);
         System.out.println("lockwatch-bench: agent " + agent.source() + " (fork flag " + agent.flag() + ")");
 
         List<Row> rows = new ArrayList<>();
-        int total = benchmarks.size() * 2;
+        int total = benchmarks.size() * 2 * rounds;
         int step = 0;
         boolean anyFailed = false;
         for (String benchmark : benchmarks) {
-            Score[] pair = new Score[2];
-            for (int withAgent = 0; withAgent <= 1; withAgent++) {
-                step++;
-                System.out.printf(Locale.ROOT, "%n==> [%d/%d] %s, %s%n", step, total,
-                        shortName(benchmark), withAgent == 1 ? "WITH agent" : "without agent");
-                ChainedOptionsBuilder options = run.options("^" + Pattern.quote(benchmark) + "$", TimeUnit.NANOSECONDS);
-                if (withAgent == 1) {
-                    options.jvmArgsAppend(agent.flag());
-                } else {
-                    options.jvmArgsAppend(); // also drop any annotation-level jvmArgsAppend
-                }
-                pair[withAgent] = runOne(options.build(), benchmark);
-                if (pair[withAgent] == null) {
-                    anyFailed = true;
+            Side[] sides = {new Side(), new Side()};
+            for (int round = 0; round < rounds; round++) {
+                for (int k = 0; k <= 1; k++) {
+                    int withAgent = round % 2 == 0 ? k : 1 - k; // ABBA: drift weighs on both sides alike
+                    step++;
+                    System.out.printf(Locale.ROOT, "%n==> [%d/%d] %s, %s%n", step, total,
+                            shortName(benchmark), withAgent == 1 ? "WITH agent" : "without agent");
+                    ChainedOptionsBuilder options = run.options("^" + Pattern.quote(benchmark) + "$", TimeUnit.NANOSECONDS);
+                    if (withAgent == 1) {
+                        options.jvmArgsAppend(agent.flag());
+                    } else {
+                        options.jvmArgsAppend(); // also drop any annotation-level jvmArgsAppend
+                    }
+                    RunResult result = runOne(options.build(), benchmark);
+                    if (result == null) {
+                        sides[withAgent].fail();
+                        anyFailed = true;
+                    } else {
+                        sides[withAgent].add(result);
+                    }
                 }
             }
-            rows.add(new Row(shortName(benchmark), pair[0], pair[1]));
+            double[] without = sides[0].forkMeans();
+            double[] with = sides[1].forkMeans();
+            rows.add(new Row(shortName(benchmark), sides[0].score(), sides[1].score(),
+                    Math.min(without.length, with.length), ratioInterval(without, with, 10_000, 1)));
         }
 
         String table = renderTable(rows);
@@ -200,7 +289,9 @@ public final class CompareRunner {
                 + environment()
                 + "- agent: " + agent.describe() + "\n"
                 + "- settings: " + settings + ", mode AverageTime\n"
-                + "- ratio = with agent / without agent; error = 99.9% confidence half-width\n\n"
+                + "- ratio = with agent / without agent; error = 99.9% confidence half-width over iterations;"
+                + " interval = 95% bootstrap interval of the ratio over forks (shown from "
+                + MIN_FORKS_FOR_INTERVAL + " forks a side)\n\n"
                 + table;
 
         System.out.println();
@@ -215,13 +306,12 @@ public final class CompareRunner {
     }
 
     /** Runs one configuration of one benchmark; returns null (after reporting) if it failed. */
-    private static Score runOne(Options options, String benchmark) {
+    private static RunResult runOne(Options options, String benchmark) {
         try {
             Collection<RunResult> results = new Runner(options).run();
             for (RunResult r : results) {
                 if (r.getParams().getBenchmark().equals(benchmark)) {
-                    Result<?> primary = r.getPrimaryResult();
-                    return new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit());
+                    return r;
                 }
             }
             System.err.println("lockwatch-bench: no result for " + benchmark);
@@ -364,13 +454,15 @@ public final class CompareRunner {
 
     static String renderTable(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio |\n");
-        sb.append("|---|---:|---:|---:|\n");
+        sb.append("| benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio | 95% interval (forks a side) |\n");
+        sb.append("|---|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             sb.append("| ").append(row.benchmark())
                     .append(" | ").append(formatScore(row.without()))
                     .append(" | ").append(formatScore(row.with()))
                     .append(" | ").append(formatRatio(row.without(), row.with()))
+                    .append(" | ").append(row.interval() == null ? "n/a" : String.format(Locale.ROOT, "[%.2f, %.2f] (%d)",
+                            row.interval()[0], row.interval()[1], row.forks()))
                     .append(" |\n");
         }
         return sb.toString();
@@ -491,7 +583,8 @@ public final class CompareRunner {
                 "  -Dlockwatch.agentOptions=S appended as -javaagent:PATH=S",
                 "  -Dbench.warmup=N           warmup iterations (default 3)",
                 "  -Dbench.iterations=N       measurement iterations (default 5)",
-                "  -Dbench.forks=N            forks per configuration (default 1)",
+                "  -Dbench.forks=N            forks per configuration and round (default 1)",
+                "  -Dbench.rounds=N           rounds (default 1), alternating the order of the two configurations",
                 "  -Dbench.time=T             iteration time, e.g. 1s, 200ms (default 1s)",
                 "  -Dbench.warmupTime=T       warmup iteration time (default bench.time)",
                 "  -Dbench.jvmArgs=\"A B\"      extra JVM args for both forks",
