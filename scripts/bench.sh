@@ -7,9 +7,13 @@
 #   --rebuild   run 'mvn -q -B -DskipTests package' first even if both jars exist
 #   --pin=CPUS  run everything (the runner and every fork) on these CPUs only, through taskset -c:
 #               --pin=0 puts a pool's worker and its caller on one core, so a hand-off is two context
-#               switches on that core instead of a cross-core wake-up whose latency scatters by tens of us
+#               switches on that core instead of a cross-core wake-up. Mind that on one core each fork of a
+#               round trip settles into a fast or a slow schedule, and ~100 ns more work in the caller
+#               flips it (README, Overhead): use it to look at scheduling, not to judge the agent's cost
 #   REGEX       benchmark include pattern(s), e.g. LockBenchmarks or 'reentrantLock$'
 #   -Dbench.warmup=N -Dbench.iterations=N -Dbench.forks=N -Dbench.time=1s
+#   -Dbench.rounds=N   repeat each comparison N times, alternating which side runs first (ABBA); from 3
+#                      forks a side the table gives a 95% bootstrap interval of the ratio over forks
 #   -Dlockwatch.agentJar=PATH   (see --help for the full list)
 # Extra options for the host JVM (not the forks) can be given in BENCH_JAVA_OPTS.
 # Example: scripts/bench.sh -Dbench.warmup=1 -Dbench.iterations=3 -Dbench.time=500ms LockBenchmarks
