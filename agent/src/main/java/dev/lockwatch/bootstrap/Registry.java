@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  *       waits thousands of times a second), and the watchdog's work is proportional to the threads that
  *       ever waited, not to all threads.</li>
  *   <li>{@code LISTED}: by thread id, the records of threads that ever took a lock at an instrumented call site
- *       or waited (the watchdog needs them to find the readers of a read-write lock and the sites of a
- *       deadlocked thread's holds). A thread is listed once, on its first lock. A record leaves when its
+ *       or waited or submitted a task (the watchdog needs them to find the readers of a read-write lock, the
+ *       sites of a deadlocked thread's holds and the pools of queued tasks). A thread is listed once, on the
+ *       first of these. A record leaves when its
  *       thread has been collected: the record is a weak reference to its thread, and {@link #purge()} drains
  *       the reference queue.</li>
  * </ul>
@@ -277,6 +278,9 @@ public final class Registry {
         if (task != null) {
             ThreadRecord r = CURRENT.get();
             if (r.suppressed == 0) {
+                if (!r.listed) {
+                    list(r); // the watchdog finds submissions through the listed records
+                }
                 Submissions.add(task, pool, r);
             }
         }

@@ -1,25 +1,28 @@
 package dev.lockwatch.bootstrap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The most recent task submissions (task, pool), so that the watchdog can tell which pool a queued task waits
- * in. A ring of {@value #SIZE} slots: each submission claims the next slot with one atomic increment and
- * publishes its entry with a release store; the watchdog reads slots with acquire loads. Entries refer to the
- * task and the pool weakly, so the ring never keeps either alive; an entry overwritten before its task ran
- * just means that task's pool is unknown (and then no edge is drawn: no guessing).
+ * in. Each submitting thread keeps its own last {@value #PER_THREAD} in a ring in its {@link ThreadRecord}: a
+ * submission claims the next slot with a plain increment (only the owner writes its ring) and publishes its entry
+ * with a release store; the watchdog reads the slots with acquire loads. No atomic read-modify-write and no
+ * shared cache line on the submitter's path: on a pool round trip the submitter's extra time decides how often
+ * the worker runs dry and parks, so it must stay as short as it can be. Entries refer to the task and the pool
+ * weakly, so the rings never keep either alive; an entry overwritten before its task ran, or lost with its
+ * thread's record, just means that task's pool is unknown (and then no edge is drawn: no guessing).
  *
  * <p>A submission allocates one object, its entry: the weak reference to the pool is shared by every
  * submission a thread makes to the same pool in a row (the submitting thread's record keeps the last one).
  */
 public final class Submissions {
-    private static final int SIZE = 4096;
-    private static final AtomicReferenceArray<Entry> RING = new AtomicReferenceArray<>(SIZE);
-    private static final AtomicLong NEXT = new AtomicLong();
+    /** Submissions remembered per submitting thread (a power of two). */
+    static final int PER_THREAD = 64;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
 
     private Submissions() {
     }
@@ -42,23 +45,34 @@ public final class Submissions {
         }
     }
 
+    /** Owner thread only. */
     static void add(Object task, Object pool, ThreadRecord submitter) {
         WeakReference<Object> poolRef = submitter.lastPool;
         if (poolRef == null || poolRef.get() != pool) {
             poolRef = new WeakReference<>(pool);
             submitter.lastPool = poolRef;
         }
-        RING.setRelease((int) (NEXT.getAndIncrement() & (SIZE - 1)), new Entry(task, poolRef));
+        Entry[] ring = submitter.submissions;
+        if (ring == null) {
+            ring = new Entry[PER_THREAD];
+            submitter.submissions = ring; // a volatile store, once per thread
+        }
+        SLOT.setRelease(ring, submitter.submitted++ & (PER_THREAD - 1), new Entry(task, poolRef));
     }
 
-    /** The submissions still in the ring whose task is alive, newest first. */
+    /** The submissions still remembered whose task is alive, from every listed thread. */
     public static List<Entry> recent() {
         List<Entry> entries = new ArrayList<>();
-        long next = NEXT.get();
-        for (long i = next - 1; i >= 0 && i >= next - SIZE; i--) {
-            Entry e = RING.getAcquire((int) (i & (SIZE - 1)));
-            if (e != null && e.get() != null) {
-                entries.add(e);
+        for (ThreadRecord r : Registry.listed()) {
+            Entry[] ring = r.submissions;
+            if (ring == null) {
+                continue;
+            }
+            for (int i = 0; i < ring.length; i++) {
+                Entry e = (Entry) SLOT.getAcquire(ring, i);
+                if (e != null && e.get() != null) {
+                    entries.add(e);
+                }
             }
         }
         return entries;

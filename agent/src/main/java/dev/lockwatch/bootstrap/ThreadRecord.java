@@ -81,6 +81,10 @@ public final class ThreadRecord extends WeakReference<Thread> {
     boolean waiter;
     /** The pool this thread last submitted a task to, weakly; shared by its submission entries. Owner-only. */
     WeakReference<Object> lastPool;
+    /** This thread's last submissions (see {@link Submissions}), created on its first; read by the watchdog. */
+    volatile Submissions.Entry[] submissions;
+    /** How many submissions this thread has made. Owner-only. */
+    int submitted;
 
     ThreadRecord(Thread thread, ReferenceQueue<Thread> queue) {
         super(thread, queue);

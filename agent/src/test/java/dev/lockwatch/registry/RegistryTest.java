@@ -102,6 +102,30 @@ class RegistryTest {
     }
 
     @Test
+    void eachThreadRemembersItsOwnLastSixtyFourSubmissions() throws InterruptedException {
+        Object pool = new Object();
+        List<Object> mine = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Object task = new Object();
+            mine.add(task);
+            Registry.submitted(task, pool);
+        }
+        Object theirs = new Object();
+        Thread other = new Thread(() -> Registry.submitted(theirs, pool), "other-submitter");
+        other.start();
+        other.join();
+        List<Object> found = new ArrayList<>();
+        for (Submissions.Entry e : Submissions.recent()) {
+            found.add(e.task());
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            boolean kept = found.stream().anyMatch(mine.get(i)::equals);
+            assertEquals(i >= 100 - 64, kept, "submission " + i + " of 100 is remembered only if among the last 64");
+        }
+        assertTrue(found.stream().anyMatch(theirs::equals), "another thread's submission is found through its record");
+    }
+
+    @Test
     void aLockHeldAcrossAHandoffWaitIsReportedOncePerPairOfSites() {
         drain();
         ReentrantLock lock = new ReentrantLock();
