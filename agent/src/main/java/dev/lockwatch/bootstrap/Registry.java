@@ -26,9 +26,8 @@ import java.util.stream.Stream;
  *   <li>{@code LISTED}: by thread id, the records of threads that ever took a lock at an instrumented call site
  *       or waited or submitted a task (the watchdog needs them to find the readers of a read-write lock, the
  *       sites of a deadlocked thread's holds and the pools of queued tasks). A thread is listed once, on the
- *       first of these. A record leaves when its
- *       thread has been collected: the record is a weak reference to its thread, and {@link #purge()} drains
- *       the reference queue.</li>
+ *       first of these. A record leaves when its thread has been collected: the record is a weak reference to
+ *       its thread, and {@link #purge()} drains the reference queue.</li>
  * </ul>
  * Both are {@link ConcurrentHashMap}s: CAS-based, never blocking on a lock the application holds.
  * Only the owner thread writes its record; see {@link ThreadRecord} for the publication protocol.

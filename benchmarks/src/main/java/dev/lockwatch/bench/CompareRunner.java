@@ -34,13 +34,14 @@
  *   -Dbench.out=PATH              Markdown result file (default results.md next to the jar,
  *                                 i.e. benchmarks/target/results.md; tick-cost.md with --tick)
  *
- * For every selected benchmark it runs one JMH fork set WITHOUT the agent and then one WITH
- * "-javaagent:<agentJar>", back to back, so each pair sees the same machine state. Both
+ * For every selected benchmark it runs one JMH fork set WITHOUT the agent and one WITH
+ * "-javaagent:<agentJar>", back to back, so each pair sees the same machine state (bench.rounds times,
+ * alternating which goes first). Both
  * configurations get exactly "-Xms1g -Xmx1g" (+ bench.jvmArgs); the agent fork additionally gets
  * the -javaagent flag and nothing else. The host JVM's own flags are NOT inherited by the forks.
  * Mode is AverageTime in ns/op. At the end a Markdown table
  *
- *   | benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio |
+ *   | benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio | 95% interval (forks a side) |
  *
  * is printed and written to bench.out. ratio = with / without (1.00x = no overhead); the error is
  * JMH's 99.9% confidence half-width over all measured iterations of all forks and rounds ("n/a" when there
@@ -68,6 +69,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.SortedSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -114,9 +116,6 @@ public final class CompareRunner {
      * interval of the ratio over forks ({@code null} with fewer than {@value #MIN_FORKS_FOR_INTERVAL} forks a side).
      */
     record Row(String benchmark, Score without, Score with, int forks, double[] interval) {
-        Row(String benchmark, Score without, Score with) {
-            this(benchmark, without, with, 0, null);
-        }
     }
 
     static final int MIN_FORKS_FOR_INTERVAL = 3;
@@ -165,7 +164,7 @@ public final class CompareRunner {
         if (without.length < MIN_FORKS_FOR_INTERVAL || with.length < MIN_FORKS_FOR_INTERVAL) {
             return null;
         }
-        java.util.Random random = new java.util.Random(seed);
+        Random random = new Random(seed);
         double[] ratios = new double[resamples];
         for (int i = 0; i < resamples; i++) {
             ratios[i] = resampledMean(with, random) / resampledMean(without, random);
@@ -174,7 +173,7 @@ public final class CompareRunner {
         return new double[] {ratios[(int) (resamples * 0.025)], ratios[(int) Math.ceil(resamples * 0.975) - 1]};
     }
 
-    private static double resampledMean(double[] values, java.util.Random random) {
+    private static double resampledMean(double[] values, Random random) {
         double sum = 0;
         for (int i = 0; i < values.length; i++) {
             sum += values[random.nextInt(values.length)];

@@ -66,15 +66,25 @@ public final class Handoffs {
     /**
      * For one walk over the waiting threads: which task completes each stage (its completer: a thread running it,
      * or a pool it is queued in), and which running or queued task each not-yet-triggered dependent stage waits
-     * behind. Built on first need, once per walk, whatever the number of waiters.
+     * behind; and the threads' recent submissions that both read. Each built on first need, once per walk,
+     * whatever the number of waiters.
      */
     public final class Stages {
+        private List<Submissions.Entry> submissions;
         private Map<Object, Standing> completers;
         private Map<Object, Standing> behind;
 
+        /** One read of every thread's submission ring per walk (it scans every listed record). */
+        List<Submissions.Entry> submissions() {
+            if (submissions == null) {
+                submissions = Submissions.recent();
+            }
+            return submissions;
+        }
+
         private void build() {
             if (completers == null) {
-                completers = completers();
+                completers = completers(submissions());
                 behind = indexDependents(completers);
             }
         }
@@ -103,7 +113,7 @@ public final class Handoffs {
             if ((int) futureState.getVolatile(future) != 0) { // not NEW: done, or completing right now
                 return Standing.UNKNOWN;
             }
-            return queued(future, future);
+            return queued(future, stages);
         }
         if (future instanceof CompletableFuture) {
             if (stageResult.getVolatile(future) != null) { // done (the field, not isDone(): subclasses may override it)
@@ -123,13 +133,13 @@ public final class Handoffs {
             if (runner != null) {
                 return new Standing(runner, null, null);
             }
-            return queued(future, future);
+            return queued(future, stages);
         }
         return Standing.UNKNOWN;
     }
 
-    private static Standing queued(Object future, Object task) {
-        for (Submissions.Entry e : Submissions.recent()) {
+    private static Standing queued(Object task, Stages stages) {
+        for (Submissions.Entry e : stages.submissions()) {
             if (e.task() == task) {
                 Object pool = e.pool();
                 return pool == null ? Standing.UNKNOWN : new Standing(null, pool, task);
@@ -157,10 +167,10 @@ public final class Handoffs {
 
     /**
      * Every stage that a task completes, with that task's standing: the threads' records (the stage of a running
-     * {@code supplyAsync} task, or the completion a thread fires right now) and the submission ring (tasks not
-     * started yet). A stage with two different completers is {@link #AMBIGUOUS}.
+     * {@code supplyAsync} task, or the completion a thread fires right now) and the threads' submission rings
+     * (tasks not started yet). A stage with two different completers is {@link #AMBIGUOUS}.
      */
-    private Map<Object, Standing> completers() {
+    private Map<Object, Standing> completers(List<Submissions.Entry> submissions) {
         Map<Object, Standing> completers = new IdentityHashMap<>();
         Map<Object, Boolean> running = new IdentityHashMap<>();
         Object[] tasks = new Object[8];
@@ -178,7 +188,7 @@ public final class Handoffs {
                 }
             }
         }
-        for (Submissions.Entry e : Submissions.recent()) {
+        for (Submissions.Entry e : submissions) {
             Object task = e.task();
             Object pool = e.pool();
             if (task == null || pool == null || running.containsKey(task) || keepsStageAfterRunning(task)) {
