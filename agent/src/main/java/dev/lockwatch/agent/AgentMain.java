@@ -29,8 +29,8 @@ public final class AgentMain {
 
     private static void start(String args, Instrumentation inst, boolean attached) {
         try {
-            BootstrapInjector.inject(inst);
-            Lockwatch.start(args, inst, attached);
+            Module boot = BootstrapInjector.inject(inst);
+            Lockwatch.start(args, inst, boot, attached);
         } catch (Throwable t) {
             System.err.println("lockwatch: could not start (" + t + "); the application runs on without Lockwatch");
         }

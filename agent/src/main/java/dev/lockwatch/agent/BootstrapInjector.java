@@ -1,71 +1,90 @@
 package dev.lockwatch.agent;
 
-import net.bytebuddy.dynamic.loading.ClassInjector;
-
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.util.Enumeration;
-import java.util.LinkedHashMap;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
+import java.util.Set;
 
 /**
- * Puts the classes of {@code dev.lockwatch.bootstrap} on the bootstrap class path, where advice inlined into JDK
- * classes can see them. They depend on {@code java.*} only. Everything else in the agent jar (the detector,
- * the relocated Byte Buddy, SLF4J and Logback) stays with the application class loader under relocated names.
+ * Defines the classes of {@code dev.lockwatch.bootstrap} in the bootstrap class loader, where code inlined into
+ * JDK classes and rewritten application call sites can see them. They depend on {@code java.*} only. Everything
+ * else in the agent jar (the detector, the relocated ASM, SLF4J and Logback) stays with the application class
+ * loader under relocated names.
  *
- * <p>Chosen over a separate class loader for the whole agent (OpenTelemetry's tiers) because it is the lighter
- * of the two shapes STYLE.md names and relocation already keeps the agent's libraries apart from the
- * application's; the bootstrap set is small and has no dependencies.
+ * <p>Why not {@code Instrumentation.appendToBootstrapClassLoaderSearch}: appending to the bootstrap class path makes
+ * the JVM print "Sharing is only supported for boot loader classes because bootstrap classpath has been appended"
+ * and turns off class-data sharing for the application's own classes. The classes are defined one by one with the
+ * JDK's {@code jdk.internal.misc.Unsafe.defineClass} and a null loader instead (the package is opened to the agent
+ * through {@code Instrumentation.redefineModule}, so no access check is bypassed). The bootstrap loader finds a
+ * class it has defined before it searches its path, so resolution from {@code java.base} and from application
+ * loaders (which delegate to it) sees this one copy. The bytes are read as resources of the agent jar by name (no
+ * scan of the jar), from the fixed list {@link #CLASSES}, which a test compares with the package's classes.
+ *
+ * <p>Chosen over a separate class loader for the whole agent (OpenTelemetry's tiers) because relocation already
+ * keeps the agent's libraries apart from the application's, and the bootstrap set is small and has no
+ * dependencies.
  */
 final class BootstrapInjector {
-    static final String PACKAGE = "dev/lockwatch/bootstrap/";
-    private static final String PROBE = "dev.lockwatch.bootstrap.Registry";
+    static final String PACKAGE = "dev.lockwatch.bootstrap.";
+
+    /** Every class of the bootstrap package; none extends another one of them, so the order is free. */
+    static final String[] CLASSES = {
+            "CallSites",
+            "HeldWhileBlocking",
+            "HeldWhileBlocking$FirstApplicationFrame",
+            "HeldWhileBlocking$Note",
+            "Locks",
+            "Locks$Access",
+            "Registry",
+            "Registry$CurrentRecord",
+            "Submissions",
+            "Submissions$Entry",
+            "ThreadRecord",
+            "Threads",
+    };
 
     private BootstrapInjector() {
     }
 
-    static void inject(Instrumentation inst) throws IOException, URISyntaxException {
-        if (onBootstrapPath()) {
-            return; // a second start in the same JVM (premain then attach, or attach twice)
-        }
-        File jar = new File(BootstrapInjector.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Map<String, byte[]> classes = new LinkedHashMap<>();
-        try (JarFile file = new JarFile(jar)) {
-            Enumeration<JarEntry> entries = file.entries();
-            while (entries.hasMoreElements()) {
-                JarEntry e = entries.nextElement();
-                if (e.getName().startsWith(PACKAGE) && e.getName().endsWith(".class")) {
-                    try (InputStream in = file.getInputStream(e)) {
-                        String name = e.getName().substring(0, e.getName().length() - ".class".length()).replace('/', '.');
-                        classes.put(name, in.readAllBytes());
-                    }
-                }
+    /** Returns the bootstrap loader's unnamed module, which now holds the classes. */
+    static Module inject(Instrumentation inst) throws Exception {
+        Module base = Object.class.getModule();
+        if (!onBootstrapLoader()) {
+            Module agent = BootstrapInjector.class.getModule();
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("jdk.internal.misc", Set.of(agent)), Set.of(), Map.of());
+            Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+            Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+            Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
+                    ClassLoader.class, ProtectionDomain.class);
+            ClassLoader jar = BootstrapInjector.class.getClassLoader();
+            for (String simple : CLASSES) {
+                String name = PACKAGE + simple;
+                byte[] bytes = read(jar, name);
+                define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
             }
         }
-        if (classes.isEmpty()) {
-            throw new IOException("no bootstrap classes in " + jar);
-        }
-        File folder = Files.createTempDirectory("lockwatch-bootstrap").toFile();
-        folder.deleteOnExit();
-        ClassInjector.UsingInstrumentation.of(folder, ClassInjector.UsingInstrumentation.Target.BOOTSTRAP, inst)
-                .injectRaw(classes);
-        File[] written = folder.listFiles();
-        if (written != null) {
-            for (File f : written) {
-                f.deleteOnExit();
+        Module boot = Class.forName(PACKAGE + "Registry", false, null).getModule();
+        // java.base reads the classes its inlined code calls; they reach the JDK internals they read.
+        inst.redefineModule(base, Set.of(boot), Map.of(), Map.of("java.util.concurrent.locks", Set.of(boot)), Set.of(), Map.of());
+        return boot;
+    }
+
+    private static byte[] read(ClassLoader jar, String name) throws IOException {
+        try (InputStream in = jar.getResourceAsStream(name.replace('.', '/') + ".class")) {
+            if (in == null) {
+                throw new IOException("the agent jar has no class " + name);
             }
+            return in.readAllBytes();
         }
     }
 
-    static boolean onBootstrapPath() {
+    /** A second start in the same JVM (premain then attach, or attach twice) finds them there already. */
+    static boolean onBootstrapLoader() {
         try {
-            Class.forName(PROBE, false, null);
+            Class.forName(PACKAGE + "Registry", false, null);
             return true;
         } catch (ClassNotFoundException e) {
             return false;

@@ -5,8 +5,9 @@ import dev.lockwatch.agent.detect.Handoffs;
 import dev.lockwatch.agent.detect.JdkLocks;
 import dev.lockwatch.agent.detect.ReportBuilder;
 import dev.lockwatch.agent.detect.Watchdog;
-import dev.lockwatch.agent.instrument.CallSiteRewriter;
-import dev.lockwatch.agent.instrument.LockInstrumentation;
+import dev.lockwatch.agent.instrument.Installer;
+import dev.lockwatch.agent.sites.SiteTable;
+import dev.lockwatch.bootstrap.HeldWhileBlocking;
 import dev.lockwatch.agent.ops.Alerting;
 import dev.lockwatch.agent.ops.CheckHooks;
 import dev.lockwatch.agent.ops.CurrentWaits;
@@ -49,7 +50,7 @@ public final class Lockwatch {
         this.log = log;
     }
 
-    static synchronized void start(String agentArgs, Instrumentation inst, boolean attached) throws Exception {
+    static synchronized void start(String agentArgs, Instrumentation inst, Module boot, boolean attached) throws Exception {
         if (running != null) {
             running.reapply(agentArgs);
             return;
@@ -60,7 +61,7 @@ public final class Lockwatch {
         AgentLog log = AgentLog.create(options, problems::add);
         log.reportProblems(problems);
         Lockwatch lw = new Lockwatch(log);
-        lw.install(inst, options, attached);
+        lw.install(inst, boot, options, attached);
         running = lw;
         System.setProperty(RUNNING_PROPERTY, VERSION);
     }
@@ -79,7 +80,7 @@ public final class Lockwatch {
             watchdog.interval(options.interval());
         }
         if (options.given().containsKey("heldWhileBlocking")) {
-            Registry.checkHeldWhileBlocking = options.heldWhileBlocking();
+            HeldWhileBlocking.enable(options.heldWhileBlocking());
         }
         Alerting.Policy p = alerting.policy();
         alerting.policy(new Alerting.Policy(
@@ -107,27 +108,16 @@ public final class Lockwatch {
         return Options.parse(agentArgs, props);
     }
 
-    private void install(Instrumentation inst, Options options, boolean attached) throws Exception {
-        Registry.preload(); // loads everything the advice touches before any advice can run
-        Module agent = Lockwatch.class.getModule();
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                Map.of("java.util.concurrent.locks", Set.of(agent), "java.util.concurrent", Set.of(agent)),
-                Set.of(), Map.of());
+    private void install(Instrumentation inst, Module boot, Options options, boolean attached) throws Exception {
+        Registry.preload(); // loads everything the inlined code touches before any of it can run
+        HeldWhileBlocking.enable(options.heldWhileBlocking());
+        SiteTable sites = new SiteTable();
+        Installer.Installed installed = Installer.install(inst, boot, attached, sites, this::transformError);
         JdkLocks locks = new JdkLocks();
         Handoffs handoffs = new Handoffs();
-        Registry.checkHeldWhileBlocking = options.heldWhileBlocking();
-
-        CallSiteRewriter rewriter = new CallSiteRewriter(this::transformError);
-        inst.addTransformer(rewriter, true);
-        try {
-            if (attached) {
-                retransformLoadedApplicationClasses(inst);
-            }
-            LockInstrumentation.install(inst, this::transformError);
-        } catch (Throwable t) {
-            // "the application runs on without Lockwatch" must be true: no half-installed rewriter stays behind
-            inst.removeTransformer(rewriter);
-            throw t;
+        if (installed.applicationClassesLeftAlone() > 0) {
+            log.logger().info("{} loaded classes on the stacks of waiting threads were left unchanged (their lock "
+                    + "call sites have no recorded site until the JVM restarts with -javaagent)", installed.applicationClassesLeftAlone());
         }
 
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -142,7 +132,7 @@ public final class Lockwatch {
                 bean.register(log);
             }
         });
-        watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks), alerting,
+        watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks, sites), alerting,
                 options.interval(), hooks);
         watchdog.start();
 
@@ -151,7 +141,7 @@ public final class Lockwatch {
                 VERSION, attached ? " (attached)" : "", SafeText.plain(inForce));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
                 log.logger().info("Lockwatch stopped: transformation errors={}, lock call sites rewritten={}, reports: {}",
-                        transformErrors.get(), rewriter.rewrittenSites(), stats.summary()), "lockwatch-shutdown"));
+                        transformErrors.get(), installed.rewriter().rewrittenSites(), stats.summary()), "lockwatch-shutdown"));
     }
 
     private void transformError(String type, Throwable t) {
@@ -168,51 +158,6 @@ public final class Lockwatch {
     /** {@code onDeadlock=exit=<code>}: see {@code Alerting}. */
     private static void halt(int code) {
         Runtime.getRuntime().halt(code);
-    }
-
-    /**
-     * After an attach: rewrites the lock call sites of classes loaded before it. A redefined class's methods
-     * that are running at that moment keep running in their old version, for which HotSpot reports no file or
-     * line; so classes on the stack of a thread that waits or is blocked right now (the threads of a deadlock
-     * that formed before the attach) are left as they are, and their reports keep their lines.
-     */
-    private void retransformLoadedApplicationClasses(Instrumentation inst) {
-        Set<String> onWaitingStacks = new java.util.HashSet<>();
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-            Thread.State state = e.getKey().getState();
-            if (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
-                for (StackTraceElement frame : e.getValue()) {
-                    onWaitingStacks.add(frame.getClassName());
-                }
-            }
-        }
-        List<Class<?>> targets = new ArrayList<>();
-        int skipped = 0;
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            String name = c.getName().replace('.', '/');
-            // Only classes that call locks: a retransformed class loses its line numbers in stack traces
-            // (HotSpot reconstitutes it without them), so nothing else is touched.
-            if (inst.isModifiableClass(c) && !c.isArray() && CallSiteRewriter.isApplicationLoader(c.getClassLoader())
-                    && !CallSiteRewriter.isAgentClass(name)
-                    && CallSiteRewriter.mentionsLocks(CallSiteRewriter.originalClassFile(c.getClassLoader(), name))) {
-                if (onWaitingStacks.contains(c.getName())) {
-                    skipped++;
-                } else {
-                    targets.add(c);
-                }
-            }
-        }
-        for (Class<?> c : targets) {
-            try {
-                inst.retransformClasses(c);
-            } catch (Throwable t) {
-                transformError(c.getName(), t);
-            }
-        }
-        if (skipped > 0) {
-            log.logger().info("{} loaded classes on the stacks of waiting threads were left unchanged (their lock "
-                    + "call sites have no recorded site until the JVM restarts with -javaagent)", skipped);
-        }
     }
 
     private static String versionOf() {

@@ -1,6 +1,5 @@
 package dev.lockwatch.bootstrap;
 
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -8,41 +7,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Targets of rewritten application call sites. Where application code calls {@code lock()},
- * {@code lockInterruptibly()}, {@code tryLock(...)} or {@code unlock()} on a {@link Lock},
+ * {@code lockInterruptibly()} or {@code tryLock(...)} on a {@link Lock},
  * {@link ReentrantLock} or a {@link ReentrantReadWriteLock} read or write lock, the agent replaces the call
  * with the same-named static method here, passing the call site's id as a constant (Dl-Check's shape: the
  * site is known when the class is transformed, so no stack walk happens on the fast path).
  *
  * <p>Each method first does exactly what the replaced call did, with the same exceptions; only after the
- * lock is really acquired (or released) is the calling thread's record updated, and that update never throws.
- * Locks of other types pass straight through.
+ * lock is really acquired is the calling thread's record updated, and that update never throws. {@code unlock}
+ * is not rewritten at all: the JDK records exclusive owners and read counts, so a released hold is recognised
+ * later (see {@link ThreadRecord}), and the release costs nothing. Locks of other types pass straight through.
+ * Site ids are assigned by the agent when it rewrites a class; 0 means "not recorded".
  */
 public final class CallSites {
-    /** Site 0 means "not recorded": taken inside JDK code, or before the agent started. */
-    private static final Object SITES_LOCK = new Object();
-    private static volatile String[] sites = {"(not recorded)"};
-    private static int siteCount = 1;
-
     private CallSites() {
-    }
-
-    /** Called when a class is transformed; returns the id that the rewritten call site passes. */
-    public static int register(String site) {
-        synchronized (SITES_LOCK) { // private lock, taken only by the transformer
-            String[] s = sites;
-            if (siteCount == s.length) {
-                s = Arrays.copyOf(s, s.length * 2);
-            }
-            s[siteCount] = site;
-            sites = s;
-            return siteCount++;
-        }
-    }
-
-    /** The description of a site id ("com.example.Bank.transfer(Bank.java:42)"), or null. */
-    public static String site(int id) {
-        String[] s = sites;
-        return id > 0 && id < s.length ? s[id] : null;
     }
 
     private static byte modeOf(Lock lock) {
@@ -55,20 +32,15 @@ public final class CallSites {
         return 0;
     }
 
-    private static void held(Object lock, int site, byte mode) {
-        try {
-            if (mode != 0) {
-                Registry.acquired(lock, site, mode);
-            }
-        } catch (Throwable ignored) {
-            // never hurt the host
-        }
-    }
+    /** How a lock was taken: with a wait that can last forever, without any wait, or with a timeout. */
+    static final byte BLOCKING = 0;
+    static final byte TRY = 1;
+    static final byte TIMED = 2;
 
-    private static void released(Object lock, byte mode) {
+    private static void held(Object lock, int site, byte mode, byte how) {
         try {
             if (mode != 0) {
-                Registry.released(lock);
+                Registry.held(lock, site, mode, how);
             }
         } catch (Throwable ignored) {
             // never hurt the host
@@ -83,18 +55,18 @@ public final class CallSites {
 
     public static void lock(Lock lock, int site) {
         lock.lock();
-        held(lock, site, modeOf(lock));
+        held(lock, site, modeOf(lock), BLOCKING);
     }
 
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
         lock.lockInterruptibly();
-        held(lock, site, modeOf(lock));
+        held(lock, site, modeOf(lock), BLOCKING);
     }
 
     public static boolean tryLock(Lock lock, int site) {
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, modeOf(lock));
+            held(lock, site, modeOf(lock), TRY);
         }
         return locked;
     }
@@ -102,32 +74,28 @@ public final class CallSites {
     public static boolean tryLock(Lock lock, long time, TimeUnit unit, int site) throws InterruptedException {
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, modeOf(lock));
+            held(lock, site, modeOf(lock), TIMED);
         }
         return locked;
     }
 
-    public static void unlock(Lock lock) {
-        lock.unlock();
-        released(lock, modeOf(lock));
-    }
 
     // ---- call sites typed ReentrantLock ---------------------------------------------------------------
 
     public static void lock(ReentrantLock lock, int site) {
         lock.lock();
-        held(lock, site, ThreadRecord.EXCLUSIVE);
+        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     public static void lockInterruptibly(ReentrantLock lock, int site) throws InterruptedException {
         lock.lockInterruptibly();
-        held(lock, site, ThreadRecord.EXCLUSIVE);
+        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     public static boolean tryLock(ReentrantLock lock, int site) {
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE);
+            held(lock, site, ThreadRecord.EXCLUSIVE, TRY);
         }
         return locked;
     }
@@ -135,32 +103,28 @@ public final class CallSites {
     public static boolean tryLock(ReentrantLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE);
+            held(lock, site, ThreadRecord.EXCLUSIVE, TIMED);
         }
         return locked;
     }
 
-    public static void unlock(ReentrantLock lock) {
-        lock.unlock();
-        released(lock, ThreadRecord.EXCLUSIVE);
-    }
 
     // ---- call sites typed ReentrantReadWriteLock.ReadLock ------------------------------------------------
 
     public static void lock(ReentrantReadWriteLock.ReadLock lock, int site) {
         lock.lock();
-        held(lock, site, ThreadRecord.READ);
+        held(lock, site, ThreadRecord.READ, BLOCKING);
     }
 
     public static void lockInterruptibly(ReentrantReadWriteLock.ReadLock lock, int site) throws InterruptedException {
         lock.lockInterruptibly();
-        held(lock, site, ThreadRecord.READ);
+        held(lock, site, ThreadRecord.READ, BLOCKING);
     }
 
     public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, int site) {
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, ThreadRecord.READ);
+            held(lock, site, ThreadRecord.READ, TRY);
         }
         return locked;
     }
@@ -169,32 +133,28 @@ public final class CallSites {
             throws InterruptedException {
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, ThreadRecord.READ);
+            held(lock, site, ThreadRecord.READ, TIMED);
         }
         return locked;
     }
 
-    public static void unlock(ReentrantReadWriteLock.ReadLock lock) {
-        lock.unlock();
-        released(lock, ThreadRecord.READ);
-    }
 
     // ---- call sites typed ReentrantReadWriteLock.WriteLock -----------------------------------------------
 
     public static void lock(ReentrantReadWriteLock.WriteLock lock, int site) {
         lock.lock();
-        held(lock, site, ThreadRecord.EXCLUSIVE);
+        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     public static void lockInterruptibly(ReentrantReadWriteLock.WriteLock lock, int site) throws InterruptedException {
         lock.lockInterruptibly();
-        held(lock, site, ThreadRecord.EXCLUSIVE);
+        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, int site) {
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE);
+            held(lock, site, ThreadRecord.EXCLUSIVE, TRY);
         }
         return locked;
     }
@@ -203,13 +163,9 @@ public final class CallSites {
             throws InterruptedException {
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE);
+            held(lock, site, ThreadRecord.EXCLUSIVE, TIMED);
         }
         return locked;
     }
 
-    public static void unlock(ReentrantReadWriteLock.WriteLock lock) {
-        lock.unlock();
-        released(lock, ThreadRecord.EXCLUSIVE);
-    }
 }

@@ -3,31 +3,27 @@ package dev.lockwatch.bootstrap;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The live registry: every thread's {@link ThreadRecord}, found through a {@code ThreadLocal}, plus two
- * lock-free sets the watchdog reads.
+ * lock-free sets the watchdog reads. Everything here is called from code inlined into the JDK or from rewritten
+ * application call sites, so it depends on {@code java.*} only, never throws, and never takes a lock the
+ * application could hold.
  *
  * <ul>
  *   <li>{@code WAITING}: by thread id, the records of threads that have waited (in a contended acquire or on a
  *       future) and may still be alive. A thread adds itself before its first wait and stays until it is
  *       collected; whether it waits right now is its record's {@code waitingOn}. Keyed by id because a thread
- *       can get a new record: the JDK clears a ForkJoin common-pool worker's thread-locals between tasks, and
- *       the new record replaces the old one. So a wait costs no set update (a pool thread
- *       waits thousands of times a second), and the watchdog's work is proportional to the threads that
- *       ever waited, not to all threads.</li>
- *   <li>{@code LISTED}: by thread id, the records of threads that ever took a lock at an instrumented call site
- *       or waited or submitted a task (the watchdog needs them to find the readers of a read-write lock, the
- *       sites of a deadlocked thread's holds and the pools of queued tasks). A thread is listed once, on the
- *       first of these. A record leaves when its thread has been collected: the record is a weak reference to
- *       its thread, and {@link #purge()} drains the reference queue.</li>
+ *       can get a new record: the JDK clears a ForkJoin common-pool worker's thread-locals, and the new record
+ *       replaces the old one. So a wait costs no set update, and the watchdog's work is proportional to the
+ *       threads that ever waited, not to all threads.</li>
+ *   <li>{@code LISTED}: by thread id, the records of threads that ever took a lock at a rewritten call site,
+ *       waited, ran a task or submitted one (the watchdog needs them for read holders, sites of holds, and the
+ *       pools of queued tasks). A record leaves when its thread has been collected: the record is a weak
+ *       reference to its thread; the reference queue is drained by the watchdog's checks and, so that records of
+ *       ended threads never pile up between two checks, by every thread that lists itself.</li>
  * </ul>
  * Both are {@link ConcurrentHashMap}s: CAS-based, never blocking on a lock the application holds.
  * Only the owner thread writes its record; see {@link ThreadRecord} for the publication protocol.
@@ -37,6 +33,8 @@ public final class Registry {
     private static final ConcurrentHashMap<Long, ThreadRecord> WAITING = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Long, ThreadRecord> LISTED = new ConcurrentHashMap<>();
     private static final CurrentRecord CURRENT = new CurrentRecord();
+    /** Collected records removed per listing: enough to keep up with any rate of thread churn. */
+    private static final int PURGE_PER_LISTING = 4;
 
     private Registry() {
     }
@@ -54,15 +52,36 @@ public final class Registry {
         return CURRENT.get();
     }
 
-    /** Loads (and initializes) everything the advice touches, before any advice can run. */
-    public static void preload() {
-        waitBegin(new Object(), false, false);
-        waitEnd();
-        WALKER.walk(FIRST_APPLICATION_FRAME);
-        purge();
+    /**
+     * Loads (and initializes) everything the inlined code touches, before any of it can run, and once the JDK
+     * packages are open to this module. Returns false when the JDK's read counts cannot be read (read holds then
+     * have no site).
+     */
+    public static boolean preload() {
+        ThreadRecord r = CURRENT.get();
+        r.suppressed++;
+        try {
+            Object sync = new Object();
+            waitBegin(sync, false, false);
+            waitEnd();
+            handoffBegin(sync, true);
+            handoffEnd(sync);
+            java.util.concurrent.locks.ReentrantLock probe = new java.util.concurrent.locks.ReentrantLock();
+            probe.lock();
+            try {
+                Locks.heldByCurrentThread(probe, ThreadRecord.EXCLUSIVE);
+            } finally {
+                probe.unlock();
+            }
+            HeldWhileBlocking.preload();
+            purge();
+            return Locks.ready();
+        } finally {
+            r.suppressed--;
+        }
     }
 
-    /** Agent code that runs on an application thread (logging a transformation error) is not recorded. */
+    /** Agent code that runs on an application thread is not recorded. */
     public static void enterAgentCode() {
         CURRENT.get().suppressed++;
     }
@@ -76,35 +95,46 @@ public final class Registry {
         CURRENT.get().suppressed++;
     }
 
-    // ---- called from instrumented code ---------------------------------------------------------------
+    // ---- called from rewritten call sites (see CallSites) ------------------------------------------------
 
-    static void acquired(Object lock, int site, byte mode) {
+    /** The calling thread has just acquired {@code lock} at {@code site}: one thread-local lookup, no release hook. */
+    static void held(Object lock, int site, byte mode, byte how) {
         ThreadRecord r = CURRENT.get();
-        if (r.suppressed != 0) {
-            return;
-        }
-        r.push(lock, site, mode);
-        if (!r.listed) {
-            list(r);
+        if (r.suppressed == 0) {
+            r.push(lock, site, mode);
+            if (!r.listed) {
+                list(r);
+            }
         }
     }
 
-    static void released(Object lock) {
-        ThreadRecord r = CURRENT.get();
-        if (r.heldCountPlain() != 0) {
-            r.pop(lock);
-        }
-    }
+    // ---- called from code inlined into the JDK --------------------------------------------------------
 
-    /** Advice in {@code AbstractQueuedSynchronizer}'s contended acquire calls this just before it parks. */
+    /** The contended acquire of {@code AbstractQueuedSynchronizer} calls this just before it may park. */
     public static void waitBegin(Object sync, boolean shared, boolean timed) {
-        ThreadRecord r = CURRENT.get();
-        if (r.suppressed != 0) {
-            return;
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (r.suppressed != 0) {
+                return;
+            }
+            r.beginWait(sync, ThreadRecord.WAIT_LOCK, shared, timed);
+            if (!r.waiter) {
+                firstWait(r);
+            }
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
-        r.beginWait(sync, ThreadRecord.WAIT_LOCK, shared, timed);
-        if (!r.waiter) {
-            firstWait(r);
+    }
+
+    /** The contended acquire returns, normally or not. */
+    public static void waitEnd() {
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (r.waitingOn() != null) {
+                r.endWait();
+            }
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
     }
 
@@ -116,184 +146,143 @@ public final class Registry {
         WAITING.put(r.threadId, r);
     }
 
-    // ---- hand-offs ------------------------------------------------------------------------------------
-
-    /** Whether HELD_WHILE_BLOCKING checks run (agent option). */
-    public static volatile boolean checkHeldWhileBlocking = true;
-    private static final int MAX_PENDING = 256;
-    private static final ConcurrentLinkedQueue<BlockedWhileHolding> PENDING = new ConcurrentLinkedQueue<>();
-    private static final AtomicInteger PENDING_COUNT = new AtomicInteger();
-    private static final ConcurrentHashMap<String, Boolean> SEEN_PAIRS = new ConcurrentHashMap<>();
-
     /**
-     * Advice calls this when a thread is about to block on a future that is not done ({@code waitsFor}: the
-     * future). Timed waits are recorded but draw no edge: they end by themselves.
+     * A thread is about to block on a future that is not done. Timed waits are recorded but draw no edge: they
+     * end by themselves.
      */
     public static void handoffBegin(Object future, boolean timed) {
-        ThreadRecord r = CURRENT.get();
-        if (r.suppressed != 0) {
-            return;
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (r.suppressed != 0) {
+                return;
+            }
+            r.beginWait(future, ThreadRecord.WAIT_HANDOFF, false, timed);
+            if (!r.waiter) {
+                firstWait(r);
+            }
+            if (r.heldCountPlain() != 0 && HeldWhileBlocking.enabled) {
+                HeldWhileBlocking.check(r, future.getClass().getName());
+            }
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
-        r.beginWait(future, ThreadRecord.WAIT_HANDOFF, false, timed);
-        if (!r.waiter) {
-            firstWait(r);
+    }
+
+    /** A {@code ForkJoinTask}'s wait, which begins only when the task is not done (a negative status is done). */
+    public static void forkJoinWait(Object task, int status, boolean timed) {
+        if (status >= 0) {
+            handoffBegin(task, timed);
         }
-        if (checkHeldWhileBlocking && r.heldCountPlain() != 0) {
-            heldWhileBlocking(r, future.getClass().getName());
+    }
+
+    /** The same, for the JDK 20+ signature, which has a deadline (0: none) instead of a timed flag. */
+    public static void forkJoinWaitUntil(Object task, int status, long deadline) {
+        if (status >= 0) {
+            handoffBegin(task, deadline != 0L);
+        }
+    }
+
+    /** The wait for {@code future} ends; a call whose wait never began (the task was done) ends nothing. */
+    public static void handoffEnd(Object future) {
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (r.waitingOn() == future) {
+                r.endWait();
+            }
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
     }
 
     /** {@code invokeAll}/{@code invokeAny}: they always block, with no single future to wait for. */
     public static void blockingCall(String method) {
-        ThreadRecord r = CURRENT.get();
-        if (r.suppressed == 0 && checkHeldWhileBlocking && r.heldCountPlain() != 0) {
-            heldWhileBlocking(r, method);
-        }
-    }
-
-    private static void heldWhileBlocking(ThreadRecord r, String waitsFor) {
-        r.suppressed++; // the stack walk and the map below take no application lock, but stay unrecorded
         try {
-            Object[] locks = new Object[ThreadRecord.MAX_HELD];
-            int[] sites = new int[locks.length];
-            byte[] modes = new byte[locks.length];
-            int n = r.copyHolds(locks, sites, modes);
-            // A pair seen before costs a walk to the first application frame only; the whole stack is taken
-            // for a new pair, which is reported.
-            String waitSite = WALKER.walk(FIRST_APPLICATION_FRAME);
-            boolean fresh = false;
-            String[] siteNames = new String[n];
-            for (int i = 0; i < n; i++) {
-                siteNames[i] = CallSites.site(sites[i]);
-                if (SEEN_PAIRS.putIfAbsent(siteNames[i] + " -> " + waitSite, Boolean.TRUE) == null) {
-                    fresh = true;
-                }
+            ThreadRecord r = CURRENT.get();
+            if (r.suppressed == 0 && r.heldCountPlain() != 0 && HeldWhileBlocking.enabled) {
+                HeldWhileBlocking.check(r, method);
             }
-            if (!fresh) {
-                return;
-            }
-            if (PENDING_COUNT.incrementAndGet() > MAX_PENDING) {
-                PENDING_COUNT.decrementAndGet();
-                return;
-            }
-            Object[] held = new Object[n];
-            String[] modeNames = new String[n];
-            for (int i = 0; i < n; i++) {
-                held[i] = locks[i];
-                modeNames[i] = modes[i] == ThreadRecord.READ ? "read lock" : "lock";
-            }
-            Thread t = Thread.currentThread();
-            PENDING.add(new BlockedWhileHolding(Threads.displayName(t), r.threadId, held, modeNames, siteNames, waitsFor,
-                    waitSite, t.getStackTrace()));
-        } finally {
-            r.suppressed--;
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
     }
 
-    private static final StackWalker WALKER = StackWalker.getInstance();
-    private static final FirstApplicationFrame FIRST_APPLICATION_FRAME = new FirstApplicationFrame();
-
-    /** {@link #firstApplicationFrame} for a live stack walk (a class, not a lambda: this code runs inside the JDK). */
-    private static final class FirstApplicationFrame implements Function<Stream<StackWalker.StackFrame>, String> {
-        @Override
-        public String apply(Stream<StackWalker.StackFrame> frames) {
-            Iterator<StackWalker.StackFrame> it = frames.iterator();
-            while (it.hasNext()) {
-                StackWalker.StackFrame f = it.next();
-                if (isApplicationClass(f.getClassName())) {
-                    // the same text as firstApplicationFrame: no class loader or module prefix
-                    return new StackTraceElement(f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber()).toString();
-                }
+    /** A task starts to run on this thread ({@code ForkJoinTask.doExec}, a stage's task, a completion). */
+    public static void taskStarted(Object taskOrStage) {
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (!r.listed) {
+                list(r);
             }
-            return "(unknown)";
+            r.startTask(taskOrStage);
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
     }
 
     /**
-     * Reports a pair found by the watchdog (a monitor held across a hand-off wait); true when it is new.
+     * The task ends. If the JDK cleared the thread's thread-locals while it ran (a common-pool worker), the
+     * thread has a new record now; the one that noted the start is still listed under the thread's id.
      */
-    public static boolean firstSeen(String holdSite, String waitSite) {
-        return SEEN_PAIRS.putIfAbsent(holdSite + " -> " + waitSite, Boolean.TRUE) == null;
-    }
-
-    /** The first frame outside the JDK and the agent: where the application blocks. */
-    public static String firstApplicationFrame(StackTraceElement[] stack) {
-        for (StackTraceElement f : stack) {
-            String c = f.getClassName();
-            if (isApplicationClass(c)) {
-                return new StackTraceElement(c, f.getMethodName(), f.getFileName(), f.getLineNumber()).toString();
+    public static void taskEnded() {
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (!r.endTask()) {
+                ThreadRecord before = LISTED.get(r.threadId);
+                if (before != null && before != r) {
+                    before.endTask();
+                }
             }
-        }
-        return "(unknown)";
-    }
-
-    private static boolean isApplicationClass(String c) {
-        return !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.") && !c.startsWith("dev.lockwatch.bootstrap.");
-    }
-
-    /** The watchdog takes pending HELD_WHILE_BLOCKING findings to log them. */
-    public static BlockedWhileHolding pollBlockedWhileHolding() {
-        BlockedWhileHolding b = PENDING.poll();
-        if (b != null) {
-            PENDING_COUNT.decrementAndGet();
-        }
-        return b;
-    }
-
-    /**
-     * A task starts to run on this thread. Returns the thread's record, which the exit advice hands back to
-     * {@link #taskEnded}: one thread-local lookup per task.
-     */
-    public static Object taskStarted(Object taskOrFuture) {
-        ThreadRecord r = CURRENT.get();
-        if (!r.listed) {
-            list(r);
-        }
-        r.startTask(taskOrFuture);
-        return r;
-    }
-
-    public static void taskEnded(Object record) {
-        if (record instanceof ThreadRecord) {
-            ((ThreadRecord) record).endTask();
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
     }
 
     /** A pool's worker thread enters its worker loop. */
-    public static Object workerStarted(Object pool) {
-        ThreadRecord r = CURRENT.get();
-        if (!r.listed) {
-            list(r);
+    public static void workerStarted(Object pool) {
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (!r.listed) {
+                list(r);
+            }
+            r.worker(pool);
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
-        return r.worker(pool);
     }
 
-    public static void workerEnded(Object previous) {
-        CURRENT.get().worker(previous);
+    public static void workerEnded() {
+        try {
+            CURRENT.get().worker(null);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
     }
 
     /** A task was handed to a pool. */
     public static void submitted(Object task, Object pool) {
-        if (task != null) {
-            ThreadRecord r = CURRENT.get();
-            if (r.suppressed == 0) {
-                if (!r.listed) {
-                    list(r); // the watchdog finds submissions through the listed records
+        try {
+            if (task != null) {
+                ThreadRecord r = CURRENT.get();
+                if (r.suppressed == 0) {
+                    if (!r.listed) {
+                        list(r); // the watchdog finds submissions through the listed records
+                    }
+                    Submissions.add(task, pool, r);
                 }
-                Submissions.add(task, pool, r);
             }
-        }
-    }
-
-    public static void waitEnd() {
-        ThreadRecord r = CURRENT.get();
-        if (r.waitingOn() != null) {
-            r.endWait();
+        } catch (Throwable ignored) {
+            // never hurt the host
         }
     }
 
     private static void list(ThreadRecord r) {
         r.listed = true;
+        r.suppressed++; // the reference queue's lock is the JDK's own; its wait must not be recorded
+        try {
+            purge(PURGE_PER_LISTING);
+        } finally {
+            r.suppressed--;
+        }
         LISTED.put(r.threadId, r);
     }
 
@@ -322,12 +311,17 @@ public final class Registry {
 
     /** Drops the records of collected threads; returns how many records remain listed. */
     public static int purge() {
-        Reference<? extends Thread> gone;
-        while ((gone = COLLECTED.poll()) != null) {
-            LISTED.remove(((ThreadRecord) gone).threadId, gone);
-            WAITING.remove(((ThreadRecord) gone).threadId, gone);
-        }
+        purge(Integer.MAX_VALUE);
         return LISTED.size();
+    }
+
+    private static void purge(int most) {
+        Reference<? extends Thread> gone;
+        for (int i = 0; i < most && (gone = COLLECTED.poll()) != null; i++) {
+            ThreadRecord r = (ThreadRecord) gone;
+            LISTED.remove(r.threadId, r);
+            WAITING.remove(r.threadId, r);
+        }
     }
 
     public static int listedCount() {

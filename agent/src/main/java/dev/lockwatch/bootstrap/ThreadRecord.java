@@ -12,20 +12,29 @@ import java.lang.ref.WeakReference;
  * {@code ThreadLocal} map, so it dies with the thread; it refers to the thread only weakly, so it never keeps
  * a thread alive. The watchdog reads it from another thread:
  * <ul>
- *   <li>Holds: the owner writes {@code heldLocks[i]}, {@code heldSites[i]}, {@code heldModes[i]} with plain
- *       stores, then publishes the new count with a release store; the watchdog reads the count with an acquire
- *       load and then the slots. A slot may be overwritten by a later push while the watchdog reads it: the
- *       watchdog only trusts holds of threads that stay in one wait episode across two reads (their holds
- *       cannot change while they wait) and checks exclusive holds against the JDK's own owner field.</li>
+ *   <li>Holds: a hold is noted when a lock is taken ({@link #push}) and nothing happens when it is released
+ *       (the release is not rewritten: one thread-local lookup per lock/unlock pair instead of two). So the list
+ *       can hold entries of locks released since; the JDK's own state tells them apart ({@link Locks}): the
+ *       owner prunes released entries off the top at its next acquisition, and the watchdog checks each entry
+ *       against the JDK's exclusive owner or the thread's read count before it trusts it. The owner writes
+ *       {@code heldLocks[i]}, {@code heldSites[i]}, {@code heldModes[i]} with plain stores, then publishes the
+ *       count with a release store; the watchdog reads the count with an acquire load and then the slots. A slot
+ *       may be overwritten while the watchdog reads it: the watchdog only trusts holds of threads that stay in
+ *       one wait episode across two reads (their holds cannot change while they wait). The arrays only grow, and
+ *       a grown array starts with a copy of the old one, so a reader that mixes old and new arrays sees the
+ *       same prefix.</li>
  *   <li>Wait: the owner writes the wait's details with plain stores, then {@code waitingOn} with a release
  *       store, and clears {@code waitingOn} (release) when the wait ends. Every wait increments
  *       {@code waitEpoch} first, so two reads that see the same epoch and the same lock saw one wait.</li>
  * </ul>
- * A strong reference to a held lock is kept only while the lock is held; it is dropped on release.
+ * A released lock stays referenced from its last holder's record until that thread's next lock operation prunes
+ * it, or the thread ends: at most {@value #MAX_HELD} per thread.
  */
 public final class ThreadRecord extends WeakReference<Thread> {
     public static final byte EXCLUSIVE = 1;
     public static final byte READ = 2;
+    /** A {@code synchronized} monitor; recorded only with {@code lockOrder=on}. */
+    public static final byte MONITOR = 3;
 
     /** What {@link #waitingOn()} is: a lock's synchronizer, or a future (a hand-off). */
     public static final byte WAIT_LOCK = 0;
@@ -33,6 +42,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     /** Deeper nesting than this is not recorded (the JDK still knows exclusive owners). */
     static final int MAX_HELD = 32;
+    private static final int FIRST_HELD = 4;
 
     private static final VarHandle HELD_COUNT;
     private static final VarHandle WAITING_ON;
@@ -56,9 +66,9 @@ public final class ThreadRecord extends WeakReference<Thread> {
     public final long threadId;
     public final boolean virtual;
 
-    private final Object[] heldLocks = new Object[MAX_HELD];
-    private final int[] heldSites = new int[MAX_HELD];
-    private final byte[] heldModes = new byte[MAX_HELD];
+    private Object[] heldLocks = new Object[FIRST_HELD];
+    private int[] heldSites = new int[FIRST_HELD];
+    private byte[] heldModes = new byte[FIRST_HELD];
     private int heldCount;
 
     private Object waitingOn;
@@ -94,40 +104,94 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     // ---- owner side -------------------------------------------------------------------------------
 
-    /** Holds taken past {@link #MAX_HELD}, not recorded; their releases come first (LIFO). Owner-only. */
-    private int unrecorded;
-
+    /**
+     * Notes that the calling thread, the owner, has just acquired {@code lock} at {@code site}. Kept small for the
+     * JIT: the common cases (the same lock again, as in a loop, or nothing recorded) are decided here.
+     */
     void push(Object lock, int site, byte mode) {
         int n = heldCount;
-        if (n >= MAX_HELD) {
-            unrecorded++;
-            return;
+        if (n != 0 && heldLocks[n - 1] == lock) {
+            again(lock, site, mode, n);
+        } else {
+            pushAfterPruning(lock, site, mode, n);
         }
-        heldLocks[n] = lock;
-        heldSites[n] = site;
-        heldModes[n] = mode;
-        HELD_COUNT.setRelease(this, n + 1);
     }
 
-    /** Drops the most recent hold of {@code lock}; locks are usually released in reverse order. */
-    void pop(Object lock) {
-        if (unrecorded > 0) {
-            unrecorded--; // the release of a hold that was never recorded: keep the recorded ones
-            return;
+    /**
+     * The lock is on top already: either a re-entry (the outer site stays) or a new acquisition after a release
+     * the agent did not see (its site is this one). A read re-entry cannot be told from a new read hold cheaply;
+     * the newer site is kept.
+     */
+    private void again(Object lock, int site, byte mode, int n) {
+        if (mode != EXCLUSIVE || Locks.holdCount(lock) == 1) {
+            heldSites[n - 1] = site;
         }
+    }
+
+    /** Drops released entries off the top, then adds the lock (unless the list is full: deeper holds have no site). */
+    private void pushAfterPruning(Object lock, int site, byte mode, int n) {
+        int was = n;
+        while (n > 0) {
+            Object top = heldLocks[n - 1];
+            if (top == lock) {
+                again(lock, site, mode, n);
+                if (n != was) {
+                    HELD_COUNT.setRelease(this, n);
+                }
+                return;
+            }
+            if (Locks.heldByCurrentThread(top, heldModes[n - 1])) {
+                break;
+            }
+            heldLocks[--n] = null;
+        }
+        if (n < MAX_HELD) {
+            if (n == heldLocks.length) {
+                grow();
+            }
+            heldLocks[n] = lock;
+            heldSites[n] = site;
+            heldModes[n] = mode;
+            n++;
+        }
+        HELD_COUNT.setRelease(this, n);
+    }
+
+    private void grow() {
+        int size = Math.min(MAX_HELD, heldLocks.length * 2);
+        heldSites = java.util.Arrays.copyOf(heldSites, size);
+        heldModes = java.util.Arrays.copyOf(heldModes, size);
+        heldLocks = java.util.Arrays.copyOf(heldLocks, size);
+    }
+
+    /** Monitors are exact: a {@code monitorexit} pops the entry {@code monitorenter} pushed (lockOrder=on). */
+    void popMonitor(Object monitor) {
         int n = heldCount;
         for (int i = n - 1; i >= 0; i--) {
-            if (heldLocks[i] == lock) {
-                for (int j = i; j < n - 1; j++) {
-                    heldLocks[j] = heldLocks[j + 1];
-                    heldSites[j] = heldSites[j + 1];
-                    heldModes[j] = heldModes[j + 1];
-                }
+            if (heldLocks[i] == monitor && heldModes[i] == MONITOR) {
+                System.arraycopy(heldLocks, i + 1, heldLocks, i, n - 1 - i);
+                System.arraycopy(heldSites, i + 1, heldSites, i, n - 1 - i);
+                System.arraycopy(heldModes, i + 1, heldModes, i, n - 1 - i);
                 heldLocks[n - 1] = null;
                 HELD_COUNT.setRelease(this, n - 1);
                 return;
             }
         }
+    }
+
+    /** The holds still held, innermost last (owner only): the entries the JDK confirms. */
+    int copyValidHolds(Object[] locks, int[] sites, byte[] modes) {
+        int n = heldCount;
+        int k = 0;
+        for (int i = 0; i < n && k < locks.length; i++) {
+            if (Locks.heldByCurrentThread(heldLocks[i], heldModes[i])) {
+                locks[k] = heldLocks[i];
+                sites[k] = heldSites[i];
+                modes[k] = heldModes[i];
+                k++;
+            }
+        }
+        return k;
     }
 
     int heldCountPlain() {
@@ -219,9 +283,10 @@ public final class ThreadRecord extends WeakReference<Thread> {
         RUNNING_FOR.setOpaque(this, task);
     }
 
-    void endTask() {
+    /** Ends the innermost task; false when this record noted none (a fresh record of the same thread). */
+    boolean endTask() {
         if (taskDepth == 0) {
-            return;
+            return false;
         }
         taskDepth--;
         Object outer = null;
@@ -230,6 +295,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
             outerTasks[taskDepth] = null;
         }
         RUNNING_FOR.setOpaque(this, outer);
+        return true;
     }
 
     public Object runningFor() {
@@ -278,15 +344,20 @@ public final class ThreadRecord extends WeakReference<Thread> {
     }
 
     /**
-     * Copies the holds into {@code locks}, {@code sites}, {@code modes} (each at least {@link #maxHeld()}
-     * long) and returns how many there are.
+     * Copies the recorded holds into {@code locks}, {@code sites}, {@code modes} (each at least {@link #maxHeld()}
+     * long) and returns how many there are. Some may have been released since (see the class comment): check
+     * each against the JDK before trusting it.
      */
     public int copyHolds(Object[] locks, int[] sites, byte[] modes) {
-        int n = Math.min((int) HELD_COUNT.getAcquire(this), MAX_HELD);
+        int n = (int) HELD_COUNT.getAcquire(this);
+        Object[] l = heldLocks;
+        int[] s = heldSites;
+        byte[] m = heldModes;
+        n = Math.min(n, Math.min(l.length, Math.min(s.length, m.length)));
         for (int i = 0; i < n; i++) {
-            locks[i] = heldLocks[i];
-            sites[i] = heldSites[i];
-            modes[i] = heldModes[i];
+            locks[i] = l[i];
+            sites[i] = s[i];
+            modes[i] = m[i];
         }
         return n;
     }

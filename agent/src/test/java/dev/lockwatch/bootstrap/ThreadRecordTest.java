@@ -3,44 +3,142 @@ package dev.lockwatch.bootstrap;
 import org.junit.jupiter.api.Test;
 
 import java.lang.ref.ReferenceQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** The per-thread hold list: what the watchdog reads of a thread's locks. */
+/**
+ * The per-thread hold list: a hold is noted when a lock is taken, nothing is done when it is released, and the
+ * JDK's own state decides which entries still stand (ThreadRecord's protocol).
+ */
 class ThreadRecordTest {
     private final ThreadRecord record = new ThreadRecord(Thread.currentThread(), new ReferenceQueue<>());
     private final Object[] locks = new Object[ThreadRecord.maxHeld()];
     private final int[] sites = new int[locks.length];
     private final byte[] modes = new byte[locks.length];
 
-    @Test
-    void holdsAreDroppedInAnyOrderAndReleasedLocksAreNotReferenced() {
-        Object a = new Object();
-        Object b = new Object();
-        record.push(a, 1, ThreadRecord.EXCLUSIVE);
-        record.push(b, 2, ThreadRecord.READ);
-        record.pop(a);
-        assertEquals(1, record.copyHolds(locks, sites, modes));
-        assertSame(b, locks[0]);
-        assertEquals(2, sites[0]);
-        record.pop(b);
-        assertEquals(0, record.copyHolds(locks, sites, modes));
+    private int valid() {
+        return record.copyValidHolds(locks, sites, modes);
     }
 
     @Test
-    void releasingAHoldTakenPastTheLimitKeepsTheRecordedOnes() {
-        Object outer = new Object();
-        record.push(outer, 7, ThreadRecord.READ);
-        for (int i = 1; i < ThreadRecord.maxHeld(); i++) {
-            record.push(new Object(), 0, ThreadRecord.EXCLUSIVE);
+    void aReleasedLockIsPrunedAtTheNextAcquisitionAndIsNoLongerReferenced() {
+        ReentrantLock a = new ReentrantLock();
+        ReentrantLock b = new ReentrantLock();
+        a.lock();
+        record.push(a, 1, ThreadRecord.EXCLUSIVE);
+        a.unlock(); // not recorded
+        assertEquals(0, valid(), "the JDK no longer confirms a");
+        b.lock();
+        try {
+            record.push(b, 2, ThreadRecord.EXCLUSIVE);
+            assertEquals(1, record.copyHolds(locks, sites, modes), "a was pruned off the top");
+            assertSame(b, locks[0]);
+            assertEquals(2, sites[0]);
+        } finally {
+            b.unlock();
         }
-        record.push(outer, 8, ThreadRecord.READ); // a re-entry past the limit: not recorded
-        assertEquals(ThreadRecord.maxHeld(), record.copyHolds(locks, sites, modes));
+    }
 
-        record.pop(outer); // releases the unrecorded re-entry, not the recorded outer hold
-        assertEquals(ThreadRecord.maxHeld(), record.copyHolds(locks, sites, modes));
-        assertSame(outer, locks[0]);
-        assertEquals(7, sites[0]);
+    @Test
+    void takingTheSameLockAgainInALoopKeepsOneEntryWithTheLatestSite() {
+        ReentrantLock a = new ReentrantLock();
+        for (int i = 1; i <= 100; i++) {
+            a.lock();
+            record.push(a, i, ThreadRecord.EXCLUSIVE);
+            a.unlock();
+        }
+        assertEquals(1, record.copyHolds(locks, sites, modes));
+        assertEquals(100, sites[0]);
+    }
+
+    @Test
+    void aReentryKeepsTheOuterSite() {
+        ReentrantLock a = new ReentrantLock();
+        a.lock();
+        record.push(a, 7, ThreadRecord.EXCLUSIVE);
+        a.lock();
+        record.push(a, 8, ThreadRecord.EXCLUSIVE);
+        try {
+            assertEquals(1, valid());
+            assertEquals(7, sites[0], "the re-entry at site 8 does not replace where the lock was first taken");
+        } finally {
+            a.unlock();
+            a.unlock();
+        }
+    }
+
+    /** Issue 10, item 3: 40 locks released in the order taken left 8 recorded holds behind. */
+    @Test
+    void fortyLocksReleasedInTheOrderTakenLeaveNoConfirmedHold() {
+        ReentrantLock[] taken = new ReentrantLock[40];
+        for (int i = 0; i < taken.length; i++) {
+            taken[i] = new ReentrantLock();
+            taken[i].lock();
+            record.push(taken[i], i + 1, ThreadRecord.EXCLUSIVE);
+        }
+        assertEquals(ThreadRecord.maxHeld(), valid(), "the first 32 are recorded, deeper ones are not");
+        for (ReentrantLock l : taken) {
+            l.unlock(); // first in, first out
+        }
+        assertEquals(0, valid());
+        ReentrantLock next = new ReentrantLock();
+        next.lock();
+        try {
+            record.push(next, 99, ThreadRecord.EXCLUSIVE);
+            assertEquals(1, record.copyHolds(locks, sites, modes), "every released entry was pruned");
+            assertSame(next, locks[0]);
+        } finally {
+            next.unlock();
+        }
+    }
+
+    @Test
+    void nonLifoReleaseKeepsTheLockStillHeldUnderneath() {
+        ReentrantLock outer = new ReentrantLock();
+        ReentrantLock inner = new ReentrantLock();
+        ReentrantLock third = new ReentrantLock();
+        outer.lock();
+        record.push(outer, 1, ThreadRecord.EXCLUSIVE);
+        inner.lock();
+        record.push(inner, 2, ThreadRecord.EXCLUSIVE);
+        outer.unlock(); // released first
+        third.lock();
+        record.push(third, 3, ThreadRecord.EXCLUSIVE);
+        try {
+            assertEquals(2, valid(), "inner and third, not outer");
+            assertSame(inner, locks[0]);
+            assertSame(third, locks[1]);
+        } finally {
+            third.unlock();
+            inner.unlock();
+        }
+    }
+
+    @Test
+    void monitorsArePushedAndPoppedExactly() {
+        Object m = new Object();
+        Object n = new Object();
+        record.push(m, 1, ThreadRecord.MONITOR);
+        record.push(n, 2, ThreadRecord.MONITOR);
+        record.popMonitor(n);
+        assertEquals(1, valid());
+        assertSame(m, locks[0]);
+        record.popMonitor(m);
+        assertEquals(0, record.copyHolds(locks, sites, modes));
+        assertNull(locks[1]);
+    }
+
+    @Test
+    void aReadHoldIsConfirmedByTheJdksReadCountForThisThread() {
+        ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+        rw.readLock().lock();
+        record.push(rw.readLock(), 5, ThreadRecord.READ);
+        assertEquals(Locks.ready() ? 1 : 0, valid(), "confirmed where the JDK's read count can be read");
+        rw.readLock().unlock();
+        assertEquals(0, valid());
     }
 }

@@ -1,6 +1,6 @@
 package dev.lockwatch.registry;
 
-import dev.lockwatch.bootstrap.BlockedWhileHolding;
+import dev.lockwatch.bootstrap.HeldWhileBlocking;
 import dev.lockwatch.bootstrap.CallSites;
 import dev.lockwatch.bootstrap.Registry;
 import dev.lockwatch.bootstrap.Submissions;
@@ -33,7 +33,7 @@ class RegistryTest {
             Registry.handoffBegin(future, false);
             assertTrue(Registry.waiting().contains(me), "round " + round + ": waiting during the wait");
             assertSame(future, me.waitingOn());
-            Registry.waitEnd();
+            Registry.handoffEnd(future);
             assertNull(me.waitingOn());
             assertFalse(Registry.waiting().contains(me), "round " + round + ": not waiting after the wait");
         }
@@ -47,10 +47,12 @@ class RegistryTest {
         Registry.handoffBegin(outer, false);
         Registry.handoffBegin(inner, false);
         assertSame(inner, me.waitingOn());
-        Registry.waitEnd();
+        Registry.handoffEnd(inner);
         assertSame(outer, me.waitingOn());
         assertTrue(Registry.waiting().contains(me));
-        Registry.waitEnd();
+        Registry.handoffEnd(inner); // a second exit of a wait that is over ends nothing (a join of a done task)
+        assertSame(outer, me.waitingOn());
+        Registry.handoffEnd(outer);
         assertFalse(Registry.waiting().contains(me));
     }
 
@@ -69,8 +71,9 @@ class RegistryTest {
         for (int i = 0; i < 60; i++) {
             CompletableFuture.runAsync(() -> {
                 workers.add(Thread.currentThread());
-                Registry.handoffBegin(new Object(), true);
-                Registry.waitEnd();
+                Object future = new Object();
+                Registry.handoffBegin(future, true);
+                Registry.handoffEnd(future);
             }).join();
             Thread.sleep(10); // lets the worker go idle, where JDK 21+ clears its thread-locals; not a verdict
         }
@@ -126,40 +129,51 @@ class RegistryTest {
     }
 
     @Test
-    void aLockHeldAcrossAHandoffWaitIsReportedOncePerPairOfSites() {
+    void aLockHeldAcrossAHandoffWaitIsNotedOncePerPairOfSites() {
         drain();
         ReentrantLock lock = new ReentrantLock();
-        int site = CallSites.register("com.example.Cache.get(Cache.java:42)");
+        int site = 42;
         Object future = new CompletableFuture<Void>();
-        List<BlockedWhileHolding> found = new ArrayList<>();
+        List<HeldWhileBlocking.Note> found = new ArrayList<>();
         for (int i = 0; i < 3; i++) { // the same hold site and the same wait site every time
             CallSites.lock(lock, site);
             try {
                 waitHere(future);
             } finally {
-                CallSites.unlock(lock);
+                lock.unlock();
             }
             found.addAll(drain());
         }
-        assertEquals(1, found.size(), "one finding for one pair of sites");
-        BlockedWhileHolding b = found.get(0);
+        assertEquals(1, found.size(), "one note for one pair of sites");
+        HeldWhileBlocking.Note b = found.get(0);
         assertEquals(Thread.currentThread().getName(), b.threadName);
-        assertEquals("com.example.Cache.get(Cache.java:42)", b.sites[0]);
+        assertEquals(site, b.sites[0]);
         assertSame(lock, b.locks[0]);
         assertTrue(b.waitSite.startsWith(RegistryTest.class.getName() + ".waitHere(RegistryTest.java:"), b.waitSite);
         assertEquals(CompletableFuture.class.getName(), b.waitsFor);
-        assertTrue(b.stack.length > 0 && b.waitSite.equals(Registry.firstApplicationFrame(b.stack)),
+        assertTrue(b.stack.length > 0 && b.waitSite.equals(HeldWhileBlocking.firstApplicationFrame(b.stack)),
                 "the stack starts where the wait site says: " + b.waitSite);
 
         CallSites.lock(lock, site); // the same hold site, another wait site: a new pair
         try {
             waitElsewhere(future);
         } finally {
-            CallSites.unlock(lock);
+            lock.unlock();
         }
-        List<BlockedWhileHolding> second = drain();
+        List<HeldWhileBlocking.Note> second = drain();
         assertEquals(1, second.size());
         assertTrue(second.get(0).waitSite.startsWith(RegistryTest.class.getName() + ".waitElsewhere("), second.get(0).waitSite);
+    }
+
+    /** A hold released before the wait (the release is not recorded) is not held across it. */
+    @Test
+    void aLockReleasedBeforeTheWaitIsNotNoted() {
+        drain();
+        ReentrantLock lock = new ReentrantLock();
+        CallSites.lock(lock, 43);
+        lock.unlock();
+        waitElsewhere(new CompletableFuture<Void>());
+        assertTrue(drain().isEmpty());
     }
 
     @Test
@@ -171,17 +185,17 @@ class RegistryTest {
 
     private static void waitHere(Object future) {
         Registry.handoffBegin(future, false);
-        Registry.waitEnd();
+        Registry.handoffEnd(future);
     }
 
     private static void waitElsewhere(Object future) {
         Registry.handoffBegin(future, false);
-        Registry.waitEnd();
+        Registry.handoffEnd(future);
     }
 
-    private static List<BlockedWhileHolding> drain() {
-        List<BlockedWhileHolding> all = new ArrayList<>();
-        for (BlockedWhileHolding b; (b = Registry.pollBlockedWhileHolding()) != null; ) {
+    private static List<HeldWhileBlocking.Note> drain() {
+        List<HeldWhileBlocking.Note> all = new ArrayList<>();
+        for (HeldWhileBlocking.Note b; (b = HeldWhileBlocking.poll()) != null; ) {
             all.add(b);
         }
         return all;

@@ -142,7 +142,7 @@ public class WatchdogTickBenchmark {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         JdkLocks jdkLocks = new JdkLocks();
         sampler = new GraphSampler(mx, jdkLocks, new Handoffs());
-        watchdog = new Watchdog(sampler, new ReportBuilder(mx, jdkLocks), new FailOnReport(), Duration.ofSeconds(1));
+        watchdog = new Watchdog(sampler, new ReportBuilder(mx, jdkLocks, new dev.lockwatch.agent.sites.SiteTable()), new FailOnReport(), Duration.ofSeconds(1));
 
         for (int i = 0; i < waiting; i++) {
             locks.add(new ReentrantLock());

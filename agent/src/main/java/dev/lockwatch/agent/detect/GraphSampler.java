@@ -172,12 +172,6 @@ public final class GraphSampler {
             }
             if (locks.isReadWrite(sync)) {
                 List<ThreadRecord> readers = shared ? List.of() : readersOf(sync);
-                if (!readers.isEmpty() && readers.size() > locks.readHolds(sync)) {
-                    // More recorded readers than the JDK counts: some record is stale (a read lock released
-                    // where no call site was rewritten, such as a method reference). Draw no read edge rather
-                    // than a false one.
-                    readers = List.of();
-                }
                 if (!shared) {
                     for (ThreadRecord reader : readers) {
                         Thread rt = reader.get();
@@ -246,6 +240,11 @@ public final class GraphSampler {
             poolObjects.put(ref, pool);
         }
 
+        /**
+         * The threads that hold {@code sync}'s read lock: those whose records note a read hold of it that the JDK's
+         * own read count for that thread confirms (a hold released since, even through a call the agent does not
+         * see, is dropped). One pass over the listed records per walk, built when a writer first needs it.
+         */
         private List<ThreadRecord> readersOf(Object sync) {
             if (readersBySync == null) {
                 readersBySync = new IdentityHashMap<>();
@@ -261,8 +260,12 @@ public final class GraphSampler {
                     for (int i = 0; i < n; i++) {
                         if (modes[i] == ThreadRecord.READ && held[i] != null) {
                             Object s = locks.syncOf(held[i]);
-                            List<ThreadRecord> list = readersBySync.computeIfAbsent(s, k -> new ArrayList<>());
-                            if (!list.contains(rec)) {
+                            List<ThreadRecord> list = readersBySync.get(s);
+                            if (list == null) {
+                                list = new ArrayList<>();
+                                readersBySync.put(s, list);
+                            }
+                            if (!list.contains(rec) && locks.readHoldsOf(s, t) > 0) {
                                 list.add(rec);
                             }
                         }

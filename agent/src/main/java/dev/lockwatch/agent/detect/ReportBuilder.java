@@ -6,7 +6,8 @@ import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.Starvation;
 import dev.lockwatch.agent.report.HeldWhileBlockingReport;
 import dev.lockwatch.agent.report.StarvationReport;
-import dev.lockwatch.bootstrap.BlockedWhileHolding;
+import dev.lockwatch.agent.sites.SiteTable;
+import dev.lockwatch.bootstrap.HeldWhileBlocking;
 import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
@@ -14,7 +15,6 @@ import dev.lockwatch.agent.report.DeadlockReport;
 import dev.lockwatch.agent.report.DeadlockReport.Held;
 import dev.lockwatch.agent.report.DeadlockReport.ThreadReport;
 import dev.lockwatch.agent.report.DeadlockReport.Wait;
-import dev.lockwatch.bootstrap.CallSites;
 import dev.lockwatch.bootstrap.Registry;
 import dev.lockwatch.bootstrap.Threads;
 import dev.lockwatch.bootstrap.ThreadRecord;
@@ -38,10 +38,12 @@ public final class ReportBuilder {
 
     private final ThreadMXBean mx;
     private final JdkLocks locks;
+    private final SiteTable sites;
 
-    public ReportBuilder(ThreadMXBean mx, JdkLocks locks) {
+    public ReportBuilder(ThreadMXBean mx, JdkLocks locks, SiteTable sites) {
         this.mx = mx;
         this.locks = locks;
+        this.sites = sites;
     }
 
     public DeadlockReport build(Cycle cycle, Sample sample) {
@@ -102,12 +104,14 @@ public final class ReportBuilder {
     }
 
     /** A finding made on the application thread (locks of java.util.concurrent), as a report. */
-    public HeldWhileBlockingReport build(BlockedWhileHolding b) {
+    public HeldWhileBlockingReport build(HeldWhileBlocking.Note b) {
         List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < b.locks.length; i++) {
-            holds.add(new HeldWhileBlockingReport.Hold(LockRef.of(locks.syncOf(b.locks[i])).key(), b.modes[i], b.sites[i]));
-            parts.add(b.sites[i] + " -> " + b.waitSite);
+            String site = sites.describe(b.sites[i]);
+            holds.add(new HeldWhileBlockingReport.Hold(LockRef.of(locks.syncOf(b.locks[i])).key(),
+                    b.modes[i] == ThreadRecord.READ ? "read lock" : "lock", site));
+            parts.add(site + " -> " + b.waitSite);
         }
         return new HeldWhileBlockingReport(fingerprintOf(parts), b.threadName, b.threadId, b.waitsFor, b.waitSite,
                 holds, Frames.withoutAgent(b.stack));
@@ -148,7 +152,7 @@ public final class ReportBuilder {
             if (record.waitingOn() != future || record.waitEpoch() != epochs.get(id)) {
                 continue; // the wait ended while we looked: the monitors may belong to something else
             }
-            String waitSite = Registry.firstApplicationFrame(info.getStackTrace());
+            String waitSite = HeldWhileBlocking.firstApplicationFrame(info.getStackTrace());
             List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
             List<String> parts = new ArrayList<>();
             boolean fresh = false;
@@ -166,7 +170,7 @@ public final class ReportBuilder {
                 }
                 holds.add(new HeldWhileBlockingReport.Hold(lock, "monitor", site));
                 parts.add(site + " -> " + waitSite);
-                fresh |= Registry.firstSeen(String.valueOf(site), waitSite);
+                fresh |= HeldWhileBlocking.firstSeen(String.valueOf(site), waitSite);
             }
             if (fresh) {
                 found.add(new HeldWhileBlockingReport(fingerprintOf(parts), info.getThreadName(), id,
@@ -242,10 +246,11 @@ public final class ReportBuilder {
                 }
                 Object sync = locks.syncOf(held[i]);
                 boolean read = modes[i] == ThreadRecord.READ;
-                if (!read && locks.exclusiveOwner(sync) != thread) {
-                    continue; // released where the agent could not see it, or given up in Condition.await
+                // A release is not recorded: the JDK's owner or read count says whether the hold still stands.
+                if (read ? locks.readHoldsOf(sync, thread) == 0 : locks.exclusiveOwner(sync) != thread) {
+                    continue;
                 }
-                addHold(holds, new Held(LockRef.of(sync), read ? Mode.READ : Mode.EXCLUSIVE, CallSites.site(sites[i])));
+                addHold(holds, new Held(LockRef.of(sync), read ? Mode.READ : Mode.EXCLUSIVE, this.sites.describe(sites[i])));
             }
         }
         if (info != null) {

@@ -5,7 +5,7 @@ import dev.lockwatch.agent.graph.CycleFinder;
 import dev.lockwatch.agent.graph.Starvation;
 import dev.lockwatch.agent.graph.StarvationFinder;
 import dev.lockwatch.agent.report.HeldWhileBlockingReport;
-import dev.lockwatch.bootstrap.BlockedWhileHolding;
+import dev.lockwatch.bootstrap.HeldWhileBlocking;
 import dev.lockwatch.bootstrap.ThreadRecord;
 import dev.lockwatch.agent.report.EventSink;
 import dev.lockwatch.bootstrap.Registry;
@@ -183,11 +183,11 @@ public final class Watchdog implements Runnable {
 
     /** Logs what application threads found, then checks new hand-off waits for monitors held across them. */
     private void heldWhileBlocking() {
-        BlockedWhileHolding found;
-        while ((found = Registry.pollBlockedWhileHolding()) != null) {
+        HeldWhileBlocking.Note found;
+        while ((found = HeldWhileBlocking.poll()) != null) {
             sink.heldWhileBlocking(reports.build(found));
         }
-        if (!Registry.checkHeldWhileBlocking) {
+        if (!HeldWhileBlocking.enabled()) {
             return;
         }
         // A hand-off wait is checked once, on the first check after it has lasted a whole interval (waits seen

@@ -1,5 +1,7 @@
 package dev.lockwatch.agent.instrument;
 
+import dev.lockwatch.agent.sites.PerLoader;
+import dev.lockwatch.agent.sites.SiteTable;
 import dev.lockwatch.bootstrap.CallSites;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
@@ -11,18 +13,15 @@ import net.bytebuddy.jar.asm.Opcodes;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
- * Rewrites application call sites of {@code lock}, {@code lockInterruptibly}, {@code tryLock} and {@code unlock}
- * on {@code Lock}, {@code ReentrantLock} and the read/write locks of {@code ReentrantReadWriteLock} into calls
- * of {@link CallSites}, passing an id for the call site (class, method, file, line) that is registered here, at
- * transformation time. The lock call itself is unchanged; the agent learns where each lock was taken without a
- * stack walk on the fast path.
+ * Rewrites application call sites of {@code lock}, {@code lockInterruptibly} and {@code tryLock} on {@code Lock},
+ * {@code ReentrantLock} and the read/write locks of {@code ReentrantReadWriteLock} into calls of
+ * {@link CallSites}, passing an id for the call site (class, method, file, line) that is registered in the
+ * {@link SiteTable} at transformation time. The lock call itself is unchanged; the agent learns where each lock
+ * was taken without a stack walk on the fast path. {@code unlock} is left alone (see {@link CallSites}).
  *
  * <p>Only classes of application class loaders are rewritten (not the JDK, not the agent), and only when their
  * bytes mention {@code java/util/concurrent/locks/}: other classes are returned untouched without parsing.
@@ -37,11 +36,13 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     private final AtomicInteger rewrittenSites = new AtomicInteger();
-    /** Per class loader: can it see the bootstrap CallSites? Weak keys: loaders come and go. */
-    private final Map<ClassLoader, Boolean> visibility = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Per class loader, by identity: can it see the bootstrap CallSites? Loaders come and go. */
+    private final PerLoader<Boolean> visibility = new PerLoader<>();
+    private final SiteTable sites;
     private final BiConsumer<String, Throwable> onError;
 
-    public CallSiteRewriter(BiConsumer<String, Throwable> onError) {
+    public CallSiteRewriter(SiteTable sites, BiConsumer<String, Throwable> onError) {
+        this.sites = sites;
         this.onError = onError;
     }
 
@@ -62,11 +63,17 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!isApplicationLoader(loader) || className == null || isAgentClass(className)
-                || !contains(classfileBuffer, LOCKS_PACKAGE) || !seesCallSites(loader)) {
+        if (!isApplicationLoader(loader) || !contains(classfileBuffer, LOCKS_PACKAGE)) {
             return null;
         }
         try {
+            if (className == null) {
+                // defineClass(null, bytes, ...): the name is in the bytes; such classes are rewritten too
+                className = new ClassReader(classfileBuffer).getClassName();
+            }
+            if (isAgentClass(className) || !seesCallSites(loader)) {
+                return null;
+            }
             byte[] bytes = classfileBuffer;
             if (classBeingRedefined != null && !contains(bytes, LINE_NUMBERS)) {
                 // HotSpot reconstitutes an already loaded class without SourceFile and LineNumberTable; the
@@ -76,9 +83,9 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                     bytes = original;
                 }
             }
-            return rewrite(bytes);
+            return rewrite(loader, bytes);
         } catch (Throwable t) {
-            onError.accept(className.replace('/', '.'), t);
+            onError.accept(className == null ? "(a class defined without a name)" : className.replace('/', '.'), t);
             return null;
         }
     }
@@ -89,14 +96,20 @@ public final class CallSiteRewriter implements ClassFileTransformer {
      * would throw NoClassDefFoundError in the application, so such classes are left as they are.
      */
     private boolean seesCallSites(ClassLoader loader) {
-        Boolean sees = visibility.get(loader);
+        Boolean sees;
+        synchronized (visibility) { // the rewriter's own lock: application code never takes it
+            visibility.purge(null);
+            sees = visibility.get(loader);
+        }
         if (sees == null) {
             try {
                 sees = Class.forName(CallSites.class.getName(), false, loader) == CallSites.class;
             } catch (Throwable t) {
                 sees = Boolean.FALSE;
             }
-            visibility.put(loader, sees);
+            synchronized (visibility) {
+                visibility.put(loader, sees);
+            }
         }
         return sees;
     }
@@ -115,11 +128,14 @@ public final class CallSiteRewriter implements ClassFileTransformer {
         return classfile != null && contains(classfile, LOCKS_PACKAGE);
     }
 
-    /** The rewritten class, or null when it has no lock call site. */
-    byte[] rewrite(byte[] classfile) {
+    /**
+     * The rewritten class, or null when it has no lock call site. The class name comes from the bytes, so that a
+     * class defined without a name ({@code defineClass(null, ...)}) is rewritten too.
+     */
+    byte[] rewrite(ClassLoader loader, byte[] classfile) {
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        SiteVisitor visitor = new SiteVisitor(writer);
+        SiteVisitor visitor = new SiteVisitor(writer, loader);
         reader.accept(visitor, 0);
         if (visitor.rewritten == 0) {
             return null;
@@ -160,7 +176,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
 
     /**
      * The descriptor of the {@link CallSites} method that replaces this call: the same parameters with the
-     * receiver, typed as at the call site, first and the site id last (no site for {@code unlock}); or null.
+     * receiver, typed as at the call site, first and the site id last; or null ({@code unlock} is not replaced).
      */
     static String replacement(String owner, String name, String descriptor) {
         String receiver = "L" + owner + ";";
@@ -172,20 +188,20 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                 return "(" + receiver + "I)Z";
             case "tryLock(JLjava/util/concurrent/TimeUnit;)Z":
                 return "(" + receiver + "JLjava/util/concurrent/TimeUnit;I)Z";
-            case "unlock()V":
-                return "(" + receiver + ")V";
             default:
                 return null;
         }
     }
 
     private final class SiteVisitor extends ClassVisitor {
+        private final ClassLoader loader;
         private String className;
         private String sourceFile;
         int rewritten;
 
-        SiteVisitor(ClassVisitor next) {
+        SiteVisitor(ClassVisitor next, ClassLoader loader) {
             super(Opcodes.ASM9, next);
+            this.loader = loader;
         }
 
         @Override
@@ -219,9 +235,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                         super.visitMethodInsn(opcode, owner, mname, mdesc, itf);
                         return;
                     }
-                    if (!mname.equals("unlock")) {
-                        super.visitLdcInsn(CallSites.register(site(name, line)));
-                    }
+                    super.visitLdcInsn(sites.register(loader, className, site(name, line)));
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, mname, target, false);
                     rewritten++;
                 }

@@ -1,5 +1,6 @@
 package dev.lockwatch.agent.instrument;
 
+import dev.lockwatch.agent.sites.SiteTable;
 import dev.lockwatch.bootstrap.CallSites;
 import dev.lockwatch.bootstrap.Registry;
 import dev.lockwatch.bootstrap.ThreadRecord;
@@ -43,7 +44,10 @@ class CallSiteRewriterTest {
     private static final String FIXTURE = LockCallSites.class.getName();
     private static final String CALL_SITES = "dev/lockwatch/bootstrap/CallSites";
     private static final String LOCKS = "java/util/concurrent/locks/";
-    private static final Set<String> LOCK_METHODS = Set.of("lock", "lockInterruptibly", "tryLock", "unlock");
+    /** The calls the rewriter replaces; {@code unlock} is left as it is. */
+    private static final Set<String> LOCK_METHODS = Set.of("lock", "lockInterruptibly", "tryLock");
+    private static final SiteTable SITES = new SiteTable();
+    private static final ClassLoader LOADER = CallSiteRewriterTest.class.getClassLoader();
 
     // ---- contains, isLockType, replacement --------------------------------------------------------------
 
@@ -96,7 +100,7 @@ class CallSiteRewriterTest {
         assertEquals("(" + lock + "I)Z", CallSiteRewriter.replacement("tryLock", "()Z"));
         assertEquals("(" + lock + "JLjava/util/concurrent/TimeUnit;I)Z",
                 CallSiteRewriter.replacement("tryLock", "(JLjava/util/concurrent/TimeUnit;)Z"));
-        assertEquals("(" + lock + ")V", CallSiteRewriter.replacement("unlock", "()V"), "unlock needs no site");
+        assertNull(CallSiteRewriter.replacement("unlock", "()V"), "unlock is not rewritten: the JDK records the release");
     }
 
     @Test
@@ -111,14 +115,14 @@ class CallSiteRewriterTest {
     @Test
     void replacementKeepsTheStaticReceiverTypeSoEachHelperCallSiteStaysMonomorphic() {
         assertEquals("(L" + LOCKS + "ReentrantLock;I)V", CallSiteRewriter.replacement(LOCKS + "ReentrantLock", "lock", "()V"));
-        assertEquals("(L" + LOCKS + "ReentrantReadWriteLock$ReadLock;)V",
-                CallSiteRewriter.replacement(LOCKS + "ReentrantReadWriteLock$ReadLock", "unlock", "()V"));
+        assertEquals("(L" + LOCKS + "ReentrantReadWriteLock$ReadLock;I)V",
+                CallSiteRewriter.replacement(LOCKS + "ReentrantReadWriteLock$ReadLock", "lock", "()V"));
     }
 
     @Test
     void everyReplacementIsAPublicStaticMethodOfCallSites() {
         String[][] calls = {{"lock", "()V"}, {"lockInterruptibly", "()V"}, {"tryLock", "()Z"},
-                {"tryLock", "(JLjava/util/concurrent/TimeUnit;)Z"}, {"unlock", "()V"}};
+                {"tryLock", "(JLjava/util/concurrent/TimeUnit;)Z"}};
         String[] owners = {LOCKS + "Lock", LOCKS + "ReentrantLock", LOCKS + "ReentrantReadWriteLock$ReadLock",
                 LOCKS + "ReentrantReadWriteLock$WriteLock"};
         for (String[] call : calls) for (String owner : owners) {
@@ -137,9 +141,9 @@ class CallSiteRewriterTest {
     @Test
     void rewriteRoutesEveryLockCallThroughCallSitesWithTheSiteIdPushedFirst() throws IOException {
         byte[] original = classBytes(LockCallSites.class);
-        CallSiteRewriter rewriter = new CallSiteRewriter(CallSiteRewriterTest::failOnError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
 
-        byte[] rewritten = rewriter.rewrite(original);
+        byte[] rewritten = rewriter.rewrite(LOADER, original);
 
         assertNotNull(rewritten);
         List<Call> before = scan(original).stream()
@@ -153,7 +157,10 @@ class CallSiteRewriterTest {
         assertEquals(before.size(), routed.size(), "one CallSites call per lock call: " + routed);
         assertEquals(routed.size(), rewriter.rewrittenSites());
         assertEquals(Set.of("lockThenUnlock", "readLockThenUnlock", "tryLockWithTimeout"),
-                routed.stream().filter(c -> !c.name.equals("unlock")).map(c -> c.inMethod).collect(Collectors.toSet()));
+                routed.stream().map(c -> c.inMethod).collect(Collectors.toSet()));
+        assertEquals(scan(original).stream().filter(c -> c.name.equals("unlock")).count(),
+                after.stream().filter(c -> c.name.equals("unlock") && c.owner.startsWith(LOCKS)).count(),
+                "every unlock stays the JDK's own call");
 
         Set<Integer> ids = new HashSet<>();
         for (int i = 0; i < routed.size(); i++) {
@@ -163,14 +170,10 @@ class CallSiteRewriterTest {
             assertEquals(was.name, now.name, now.toString());
             assertEquals(was.inMethod, now.inMethod, now.toString());
             assertEquals(CallSiteRewriter.replacement(was.owner, was.name, was.descriptor), now.descriptor, now.toString());
-            if (now.name.equals("unlock")) {
-                assertNull(now.pushedInt, "unlock takes no site id: " + now);
-                continue;
-            }
             assertNotNull(now.pushedInt, "site id constant right before " + now);
             assertTrue(ids.add(now.pushedInt), "each site its own id: " + routed);
             assertEquals(FIXTURE + "." + was.inMethod + "(LockCallSites.java:" + was.line + ")",
-                    CallSites.site(now.pushedInt), now.toString());
+                    SITES.describe(now.pushedInt), now.toString());
         }
         assertEquals(Type.getMethodDescriptor(Type.BOOLEAN_TYPE, Type.getType(java.util.concurrent.locks.Lock.class),
                         Type.LONG_TYPE, Type.getType(TimeUnit.class), Type.INT_TYPE),
@@ -180,19 +183,19 @@ class CallSiteRewriterTest {
     @Test
     void rewriteReturnsNullForAClassThatMentionsLocksButCallsNoLockMethod() throws IOException {
         byte[] bytes = classBytes(LockUseWithoutLockCalls.class);
-        CallSiteRewriter rewriter = new CallSiteRewriter(CallSiteRewriterTest::failOnError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
         assertTrue(CallSiteRewriter.contains(bytes, ascii(LOCKS)), "the fixture must get past the byte filter");
 
-        assertNull(rewriter.rewrite(bytes));
+        assertNull(rewriter.rewrite(LOADER, bytes));
         assertEquals(0, rewriter.rewrittenSites());
     }
 
     @Test
     void rewriteReturnsNullForAClassWithoutLocks() throws IOException {
         byte[] bytes = classBytes(NoLocks.class);
-        CallSiteRewriter rewriter = new CallSiteRewriter(CallSiteRewriterTest::failOnError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
 
-        assertNull(rewriter.rewrite(bytes));
+        assertNull(rewriter.rewrite(LOADER, bytes));
         assertEquals(0, rewriter.rewrittenSites());
     }
 
@@ -216,8 +219,8 @@ class CallSiteRewriterTest {
         assertCalledThroughCallSitesFrom(rewritten, lock.caller);
         assertNotNull(holdInside.get(), "CallSites recorded the hold in the thread's record");
         assertEquals(ThreadRecord.EXCLUSIVE, holdInside.get().mode);
-        assertEquals(siteOf(lock.caller.fixtureFrame), CallSites.site(holdInside.get().site));
-        assertNull(holdOf(lock), "CallSites.unlock dropped the hold");
+        assertEquals(siteOf(lock.caller.fixtureFrame), SITES.describe(holdInside.get().site));
+        assertNull(holdOf(lock), "once released, the JDK no longer confirms the recorded hold");
     }
 
     @Test
@@ -239,8 +242,8 @@ class CallSiteRewriterTest {
         assertCalledThroughCallSitesFrom(rewritten, lock.caller);
         assertNotNull(holdInside.get(), "CallSites recorded the hold in the thread's record");
         assertEquals(ThreadRecord.READ, holdInside.get().mode);
-        assertEquals(siteOf(lock.caller.fixtureFrame), CallSites.site(holdInside.get().site));
-        assertNull(holdOf(lock), "CallSites.unlock dropped the hold");
+        assertEquals(siteOf(lock.caller.fixtureFrame), SITES.describe(holdInside.get().site));
+        assertNull(holdOf(lock), "once released, the JDK no longer confirms the recorded hold");
     }
 
     @Test
@@ -261,7 +264,7 @@ class CallSiteRewriterTest {
         assertFalse(lock.isLocked(), "and released after");
         assertCalledThroughCallSitesFrom(rewritten, lock.caller);
         assertNotNull(holdInside.get(), "CallSites recorded the hold in the thread's record");
-        assertEquals(siteOf(lock.caller.fixtureFrame), CallSites.site(holdInside.get().site));
+        assertEquals(siteOf(lock.caller.fixtureFrame), SITES.describe(holdInside.get().site));
         assertNull(holdOf(lock));
     }
 
@@ -310,15 +313,15 @@ class CallSiteRewriterTest {
                         }));
 
         assertSame(boom, e.getCause());
-        assertFalse(lock.isLocked(), "the unlock on the exception path was rewritten and still runs");
-        assertNull(holdOf(lock), "and it dropped the hold");
+        assertFalse(lock.isLocked(), "the unlock on the exception path still runs");
+        assertNull(holdOf(lock), "and the recorded hold is no longer confirmed");
     }
 
     // ---- transform: what is rewritten ---------------------------------------------------------------------
 
     @Test
     void transformRewritesAnApplicationClass() throws IOException {
-        CallSiteRewriter rewriter = new CallSiteRewriter(CallSiteRewriterTest::failOnError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
 
         assertNotNull(rewriter.transform(getClass().getClassLoader(), "com/example/Bank", null, null,
                 classBytes(LockCallSites.class)));
@@ -326,7 +329,7 @@ class CallSiteRewriterTest {
 
     @Test
     void transformLeavesBootstrapAndPlatformClassesAlone() throws IOException {
-        CallSiteRewriter rewriter = new CallSiteRewriter(CallSiteRewriterTest::failOnError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
         byte[] bytes = classBytes(LockCallSites.class);
 
         assertNull(rewriter.transform(null, "com/example/Bank", null, null, bytes));
@@ -338,21 +341,38 @@ class CallSiteRewriterTest {
 
     @Test
     void transformLeavesTheAgentsOwnClassesAlone() throws IOException {
-        CallSiteRewriter rewriter = new CallSiteRewriter(CallSiteRewriterTest::failOnError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
         byte[] bytes = classBytes(LockCallSites.class);
         ClassLoader app = getClass().getClassLoader();
 
         assertNull(rewriter.transform(app, "dev/lockwatch/agent/instrument/LockCallSites", null, null, bytes));
         assertNull(rewriter.transform(app, "dev/lockwatch/bootstrap/CallSites", null, null, bytes));
         assertNull(rewriter.transform(app, "dev/lockwatch/shaded/bytebuddy/Foo", null, null, bytes));
-        assertNull(rewriter.transform(app, null, null, null, bytes), "a class without a name");
+        assertNull(rewriter.transform(app, null, null, null, bytes), "a class without a name is named by its bytes");
         assertEquals(0, rewriter.rewrittenSites());
+    }
+
+    /** Issue 10, item 12: classes defined with a null name ({@code defineClass(null, bytes, ...)}) were never rewritten. */
+    @Test
+    void aClassDefinedWithoutANameIsRewrittenUnderTheNameInItsBytes() throws IOException {
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError);
+        ClassReader reader = new ClassReader(classBytes(LockCallSites.class));
+        net.bytebuddy.jar.asm.ClassWriter writer = new net.bytebuddy.jar.asm.ClassWriter(0);
+        reader.accept(new net.bytebuddy.jar.asm.commons.ClassRemapper(writer,
+                new net.bytebuddy.jar.asm.commons.SimpleRemapper(FIXTURE.replace('.', '/'), "com/example/Anonymous")), 0);
+
+        byte[] rewritten = rewriter.transform(getClass().getClassLoader(), null, null, null, writer.toByteArray());
+
+        assertNotNull(rewritten);
+        assertTrue(scan(rewritten).stream().anyMatch(c -> c.owner.equals(CALL_SITES)));
+        assertTrue(SITES.describe(scan(rewritten).stream().filter(c -> c.owner.equals(CALL_SITES)).findFirst()
+                .orElseThrow().pushedInt).startsWith("com.example.Anonymous.lockThenUnlock("));
     }
 
     @Test
     void transformSkipsBytesWithoutTheLocksPackageWithoutParsingThem() {
         List<String> errors = new ArrayList<>();
-        CallSiteRewriter rewriter = new CallSiteRewriter((name, t) -> errors.add(name));
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, (name, t) -> errors.add(name));
 
         assertNull(rewriter.transform(getClass().getClassLoader(), "com/example/Garbage", null, null,
                 ascii("not a class file")));
@@ -362,7 +382,7 @@ class CallSiteRewriterTest {
     @Test
     void transformReportsAClassItCannotParseAndLeavesItUnchanged() {
         List<String> errors = new ArrayList<>();
-        CallSiteRewriter rewriter = new CallSiteRewriter((name, t) -> errors.add(name + ": " + (t != null)));
+        CallSiteRewriter rewriter = new CallSiteRewriter(SITES, (name, t) -> errors.add(name + ": " + (t != null)));
 
         assertNull(rewriter.transform(getClass().getClassLoader(), "com/example/Broken", null, null,
                 ascii("not a class file, though it says " + LOCKS + "Lock")));
@@ -395,8 +415,8 @@ class CallSiteRewriterTest {
     }
 
     private static Class<?> loadRewritten() throws Exception {
-        byte[] rewritten = new CallSiteRewriter(CallSiteRewriterTest::failOnError)
-                .rewrite(classBytes(LockCallSites.class));
+        byte[] rewritten = new CallSiteRewriter(SITES, CallSiteRewriterTest::failOnError)
+                .rewrite(LOADER, classBytes(LockCallSites.class));
         assertNotNull(rewritten);
         Class<?> c = new OneClassLoader(FIXTURE, rewritten).loadClass(FIXTURE);
         assertTrue(c != LockCallSites.class && c.getName().equals(FIXTURE), "a fresh copy of the fixture");
@@ -417,7 +437,10 @@ class CallSiteRewriterTest {
     private record Hold(int site, byte mode) {
     }
 
-    /** The calling thread's most recent recorded hold of {@code lock}, or null. */
+    /**
+     * The calling thread's most recent recorded hold of {@code lock} that the JDK confirms (as the watchdog checks
+     * holds: a release is not recorded), or null.
+     */
     private static Hold holdOf(Object lock) {
         int max = ThreadRecord.maxHeld();
         Object[] locks = new Object[max];
@@ -425,11 +448,18 @@ class CallSiteRewriterTest {
         byte[] modes = new byte[max];
         int n = Registry.current().copyHolds(locks, sites, modes);
         for (int i = n - 1; i >= 0; i--) {
-            if (locks[i] == lock) {
+            if (locks[i] == lock && stillHeld(lock)) {
                 return new Hold(sites[i], modes[i]);
             }
         }
         return null;
+    }
+
+    private static boolean stillHeld(Object lock) {
+        if (lock instanceof ReentrantLock) {
+            return ((ReentrantLock) lock).isHeldByCurrentThread();
+        }
+        return lock instanceof SiteRecordingReadLock && ((SiteRecordingReadLock) lock).rw.getReadHoldCount() > 0;
     }
 
     private record Caller(String immediate, StackWalker.StackFrame fixtureFrame) {
@@ -468,10 +498,12 @@ class CallSiteRewriterTest {
     }
 
     private static final class SiteRecordingReadLock extends ReentrantReadWriteLock.ReadLock {
+        final ReentrantReadWriteLock rw;
         volatile Caller caller;
 
         SiteRecordingReadLock(ReentrantReadWriteLock rw) {
             super(rw);
+            this.rw = rw;
         }
 
         @Override
