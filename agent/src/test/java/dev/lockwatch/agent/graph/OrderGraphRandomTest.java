@@ -178,6 +178,37 @@ class OrderGraphRandomTest {
     }
 
     @Test
+    void boundsRefuseExactlyWhatDoesNotFitAndRemovalsMakeRoom() {
+        for (long seed = 4000; seed <= 4100; seed++) {
+            Random random = new Random(seed);
+            int maxNodes = 3 + random.nextInt(5);
+            int maxEdges = 1 + random.nextInt(10);
+            OrderGraph g = new OrderGraph(maxNodes, maxEdges);
+            Model m = new Model();
+            for (int step = 0; step < 200; step++) {
+                String where = "seed " + seed + " step " + step;
+                int u = random.nextInt(9);
+                int v = random.nextInt(9);
+                if (random.nextInt(5) == 0) {
+                    g.removeNode(u);
+                    m.remove(u);
+                } else if (u != v) {
+                    boolean known = m.out.containsKey(u) && m.out.get(u).contains(v);
+                    int newLocks = (m.out.containsKey(u) ? 0 : 1) + (m.out.containsKey(v) ? 0 : 1);
+                    boolean fits = m.edges() < maxEdges && m.out.size() + newLocks <= maxNodes;
+                    Change expected = known ? Change.KNOWN : fits ? Change.NEW : Change.FULL;
+                    assertEquals(expected, g.add(u, v, ANY), where);
+                    if (expected == Change.NEW) {
+                        m.add(u, v);
+                    }
+                }
+                assertEquals(m.edges() >= maxEdges || m.out.size() >= maxNodes, g.full(), where);
+                assertAgrees(g, m, where);
+            }
+        }
+    }
+
+    @Test
     void cycleBoundsKeepTheShortestAndCapTheCount() {
         for (long seed = 3000; seed <= 3060; seed++) {
             Random random = new Random(seed);
