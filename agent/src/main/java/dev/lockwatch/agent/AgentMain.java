@@ -24,7 +24,7 @@ public final class AgentMain {
 
     /** {@code java -jar lockwatch-agent.jar ...}: the command line. */
     public static void main(String[] args) {
-        System.exit(Cli.run(args, System.out, System.err));
+        System.exit(dev.lockwatch.agent.cli.Cli.run(args, System.out, System.err));
     }
 
     private static void start(String args, Instrumentation inst, boolean attached) {

@@ -1,21 +1,26 @@
 package dev.lockwatch.agent;
 
-import dev.lockwatch.agent.detect.GraphSampler;
-import dev.lockwatch.agent.detect.Handoffs;
-import dev.lockwatch.agent.detect.JdkLocks;
-import dev.lockwatch.agent.detect.ReportBuilder;
+import dev.lockwatch.agent.alert.Event;
+import dev.lockwatch.agent.alert.Output;
+import dev.lockwatch.agent.alert.Pipeline;
+import dev.lockwatch.agent.alert.Policy;
+import dev.lockwatch.agent.alert.Stats;
+import dev.lockwatch.agent.cli.Protocol;
+import dev.lockwatch.agent.config.Options;
+import dev.lockwatch.agent.detect.Detection;
+import dev.lockwatch.agent.detect.Sample;
 import dev.lockwatch.agent.detect.Watchdog;
 import dev.lockwatch.agent.instrument.Installer;
+import dev.lockwatch.agent.ops.CurrentWaits;
+import dev.lockwatch.agent.ops.FlightOutput;
+import dev.lockwatch.agent.ops.Host;
+import dev.lockwatch.agent.ops.LockwatchBean;
+import dev.lockwatch.agent.ops.LogOutput;
+import dev.lockwatch.agent.ops.ThreadDump;
+import dev.lockwatch.agent.report.SafeText;
+import dev.lockwatch.agent.sites.MonitorSites;
 import dev.lockwatch.agent.sites.SiteTable;
 import dev.lockwatch.bootstrap.HeldWhileBlocking;
-import dev.lockwatch.agent.ops.Alerting;
-import dev.lockwatch.agent.ops.CheckHooks;
-import dev.lockwatch.agent.ops.CurrentWaits;
-import dev.lockwatch.agent.ops.FlightEvents;
-import dev.lockwatch.agent.ops.LockwatchBean;
-import dev.lockwatch.agent.ops.SafeText;
-import dev.lockwatch.agent.ops.Stats;
-import dev.lockwatch.agent.ops.ThreadDump;
 import dev.lockwatch.bootstrap.Registry;
 
 import java.lang.instrument.Instrumentation;
@@ -25,143 +30,275 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 /**
- * Owns the agent's lifecycle in one JVM: options, logging, instrumentation, watchdog, and the operations side
- * (alerting, MBean, JFR). Started once; a second start (another {@code -javaagent}, or an attach) says plainly
- * that Lockwatch already runs and applies the options that can change at run time.
+ * Owns the agent's lifecycle in one JVM. Started once; a second start (another {@code -javaagent}, or an attach)
+ * applies the options that can change at run time, or answers {@code status}.
+ *
+ * <p>Start-up is a budget (after JaCoCo's agent): before {@code main}, only what must happen before the first
+ * application class loads: options (bad ones are one line on stderr at once), the bootstrap classes, the JDK hooks
+ * and the call-site rewriter, and starting the agent's own thread. That thread writes the start-up line, and builds
+ * the rest (the JVM's management beans, the detectors, the outputs; Logback only where the setup needs it) when the
+ * first check is due, one interval later: a JVM that ends sooner never pays for it.
  */
 public final class Lockwatch {
-    public static final String VERSION = versionOf();
+    public static final String VERSION = Protocol.version();
     private static Lockwatch running;
 
-    /** Set in the host JVM once Lockwatch runs there, so that {@code attach} can say so before it loads. */
-    public static final String RUNNING_PROPERTY = "dev.lockwatch.running";
-
-    private final AgentLog log;
+    private final Instrumentation inst;
+    private final boolean attached;
+    private final List<String> problems;
+    private final SiteTable sites;
     private final AtomicInteger transformErrors = new AtomicInteger();
+    private final ConcurrentLinkedQueue<String> errorLines = new ConcurrentLinkedQueue<>();
     private final Stats stats = new Stats();
-    private Watchdog watchdog;
-    private Alerting alerting;
+    private final LogOutput log;
+    private volatile Options options;
+    private volatile Installer.Installed installed;
+    private volatile Pipeline pipeline;
+    private volatile CurrentWaits waits;
+    private volatile Watchdog watchdog;
+    private volatile Thread agentThread;
+    private volatile boolean stopping;
+    /** Counted down once the start-up line is written: the last line never comes before it. */
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
-    private Lockwatch(AgentLog log) {
-        this.log = log;
+    private Lockwatch(Instrumentation inst, boolean attached, Options options, List<String> problems) {
+        this.inst = inst;
+        this.attached = attached;
+        this.options = options;
+        this.problems = problems;
+        this.sites = new SiteTable();
+        this.log = new LogOutput(options, problems, LogOutput.problemsOnStderr(options));
     }
 
     static synchronized void start(String agentArgs, Instrumentation inst, Module boot, boolean attached) throws Exception {
         if (running != null) {
-            running.reapply(agentArgs);
+            running.again(agentArgs);
             return;
         }
-        Options.Parsed parsed = parse(agentArgs);
-        List<String> problems = new ArrayList<>(parsed.problems());
+        Options.Parsed parsed = Options.parse(Protocol.withoutReply(agentArgs), optionProperties());
         Options options = parsed.options();
-        AgentLog log = AgentLog.create(options, problems::add);
-        log.reportProblems(problems);
-        Lockwatch lw = new Lockwatch(log);
-        lw.install(inst, boot, options, attached);
-        running = lw;
-        System.setProperty(RUNNING_PROPERTY, VERSION);
-    }
-
-    /**
-     * A second start in the same JVM (attach after {@code -javaagent}, or attach twice): nothing is instrumented
-     * again and no second watchdog starts; the options that can change at run time are applied.
-     */
-    private void reapply(String agentArgs) {
-        Options.Parsed parsed = Options.parse(agentArgs, Map.of());
-        for (String problem : parsed.problems()) {
-            System.err.println("lockwatch: " + problem);
-        }
-        Options options = parsed.options();
-        if (options.given().containsKey("interval")) {
-            watchdog.interval(options.interval());
-        }
-        if (options.given().containsKey("heldWhileBlocking")) {
-            HeldWhileBlocking.enable(options.heldWhileBlocking());
-        }
-        Alerting.Policy p = alerting.policy();
-        alerting.policy(new Alerting.Policy(
-                options.given().containsKey("remind") ? options.remind() : p.remind(),
-                options.given().containsKey("suppress") ? options.suppress() : p.suppress(),
-                options.given().containsKey("onDeadlock") ? options.onDeadlock() : p.onDeadlock(),
-                options.given().containsKey("dumpDir") ? options.dumpDir() : p.dumpDir()));
-        for (String fixed : new String[] {"logConfig", "log", "format", "jmx"}) {
-            if (options.given().containsKey(fixed)) {
-                log.logger().warn("option {} cannot change while Lockwatch runs; restart the JVM to use {}={}", fixed, fixed,
-                        SafeText.plain(options.given().get(fixed)));
+        if (LogOutput.problemsOnStderr(options)) {
+            for (String problem : parsed.problems()) {
+                System.err.println("lockwatch: " + problem);
             }
         }
-        log.logger().info("Lockwatch {} already running; nothing instrumented twice; options applied: {}", VERSION,
-                options.given());
+        Registry.preload(); // loads everything the inlined code touches before any of it can run
+        HeldWhileBlocking.enable(options.heldWhileBlocking());
+        Lockwatch lw = new Lockwatch(inst, attached, options, parsed.problems());
+        lw.installed = Installer.install(inst, boot, attached, lw.sites, lw.new TransformErrors());
+        running = lw;
+        Thread agent = new Thread(lw.new AgentThread(), Watchdog.THREAD_NAME);
+        agent.setDaemon(true);
+        lw.agentThread = agent;
+        agent.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(lw.new Shutdown(), "lockwatch-shutdown"));
+        System.setProperty(Protocol.RUNNING_PROPERTY, VERSION);
+        Protocol.reply(agentArgs, "attached to " + ProcessHandle.current().pid() + "; reports go to that JVM's stderr or its"
+                + " configured log");
     }
 
-    private static Options.Parsed parse(String agentArgs) {
+    private static Map<String, String> optionProperties() {
         Map<String, String> props = new HashMap<>();
         for (String name : System.getProperties().stringPropertyNames()) {
             if (name.startsWith(Options.PREFIX)) {
                 props.put(name, System.getProperty(name));
             }
         }
-        return Options.parse(agentArgs, props);
+        return props;
     }
 
-    private void install(Instrumentation inst, Module boot, Options options, boolean attached) throws Exception {
-        Registry.preload(); // loads everything the inlined code touches before any of it can run
-        HeldWhileBlocking.enable(options.heldWhileBlocking());
-        SiteTable sites = new SiteTable();
-        Installer.Installed installed = Installer.install(inst, boot, attached, sites, this::transformError);
-        JdkLocks locks = new JdkLocks();
-        Handoffs handoffs = new Handoffs();
-        if (installed.applicationClassesLeftAlone() > 0) {
-            log.logger().info("{} loaded classes on the stacks of waiting threads were left unchanged (their lock "
-                    + "call sites have no recorded site until the JVM restarts with -javaagent)", installed.applicationClassesLeftAlone());
+    /** Counts the transformation errors of any thread; the agent's thread logs them (application threads never log). */
+    private final class TransformErrors implements BiConsumer<String, Throwable> {
+        @Override
+        public void accept(String type, Throwable t) {
+            transformErrors.incrementAndGet();
+            if (errorLines.size() < 100) {
+                errorLines.add("transformation error in " + SafeText.plain(type) + ": " + SafeText.plain(String.valueOf(t)));
+            }
+            Watchdog w = watchdog;
+            if (w != null) {
+                w.wake();
+            }
         }
+    }
 
+    /** The agent's thread: the start-up line, then, one interval later, the detection machinery and the checks. */
+    private final class AgentThread implements Runnable {
+        @Override
+        public void run() {
+            Registry.suppressCurrentThread();
+            try {
+                log.start("Lockwatch " + VERSION + " started" + (attached ? " (attached)" : "") + ": "
+                        + SafeText.plain(options.describe(log.destination())) + "; instrumented: lock call sites in "
+                        + "application classes, contended java.util.concurrent acquires, executor hand-offs (futures, "
+                        + "pools), monitors via the JVM");
+                started.countDown();
+                if (installed.applicationClassesLeftAlone() > 0) {
+                    log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
+                            + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
+                            + " with -javaagent)", false);
+                }
+                long firstCheck = System.nanoTime() + options.interval().toNanos();
+                while (!stopping && System.nanoTime() - firstCheck < 0) {
+                    LockSupport.parkNanos(this, firstCheck - System.nanoTime());
+                }
+                if (stopping) {
+                    return;
+                }
+                Watchdog w = build();
+                watchdog = w;
+                w.run();
+            } catch (Throwable t) {
+                try {
+                    System.err.println("lockwatch: the agent's thread stopped (" + SafeText.plain(String.valueOf(t))
+                            + "); the application runs on without Lockwatch's checks");
+                } catch (Throwable ignored) {
+                    // nothing left to say it with
+                }
+            }
+        }
+    }
+
+    /** Everything the checks need, built on the agent's thread when the first check is due. */
+    private Watchdog build() throws ReflectiveOperationException {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long pid = ProcessHandle.current().pid();
+        String host = Host.name();
+        Detection detection = new Detection(mx, sites, new MonitorSites(), attached);
         CurrentWaits waits = new CurrentWaits();
-        alerting = new Alerting(log, stats, new FlightEvents(log), new ThreadDump(mx, waits, VERSION, pid), Lockwatch::halt,
-                pid, new Alerting.Policy(options.remind(), options.suppress(), options.onDeadlock(), options.dumpDir()));
-        String inForce = options.describe();
-        LockwatchBean bean = options.jmx() ? new LockwatchBean(stats, waits, VERSION, inForce) : null;
-        CheckHooks hooks = new CheckHooks(alerting, stats, waits, () -> {
-            if (bean != null) {
-                bean.register(log);
-            }
-        });
-        watchdog = new Watchdog(new GraphSampler(mx, locks, handoffs), new ReportBuilder(mx, locks, sites), alerting,
-                options.interval(), hooks);
-        watchdog.start();
-
-        log.logger().info("Lockwatch {} started{}: {}; instrumented: lock call sites in application "
-                        + "classes, contended java.util.concurrent acquires, executor hand-offs (futures, pools), monitors via the JVM",
-                VERSION, attached ? " (attached)" : "", SafeText.plain(inForce));
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-                log.logger().info("Lockwatch stopped: transformation errors={}, lock call sites rewritten={}, reports: {}",
-                        transformErrors.get(), installed.rewriter().rewrittenSites(), stats.summary()), "lockwatch-shutdown"));
+        this.waits = waits;
+        List<Output> outputs = new ArrayList<>();
+        outputs.add(log);
+        outputs.add(new FlightOutput(log));
+        outputs.add(waits);
+        outputs.add(new HousekeepingOutput());
+        if (options.jmx()) {
+            outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, () -> 0L, log));
+        }
+        Options o = options;
+        pipeline = new Pipeline(outputs, new ThreadDump(mx, waits, VERSION, pid, host, log), stats, pid, host, policyOf(o));
+        return new Watchdog(detection.sampler, detection.detectors(), pipeline, o.interval());
     }
 
-    private void transformError(String type, Throwable t) {
-        transformErrors.incrementAndGet();
-        // Runs on the application thread that loads the class: the agent's own logging must not be recorded.
-        Registry.enterAgentCode();
-        try {
-            log.logger().warn("transformation error in {}: {}", SafeText.plain(type), SafeText.plain(String.valueOf(t)));
-        } finally {
-            Registry.exitAgentCode();
+    private String describeOptions() {
+        return options.describe(log.destination());
+    }
+
+    private static Policy policyOf(Options o) {
+        return new Policy(o.remind(), o.suppress(), o.onDeadlock(), o.onHang(), o.onLockOrder(), o.dumpDir());
+    }
+
+    /** After each check: transformation errors logged, the site table pruned of unloaded classes. */
+    private final class HousekeepingOutput implements Output {
+        @Override
+        public void event(Event event) {
+        }
+
+        @Override
+        public void checked(Sample sample, long check) {
+            for (String line; (line = errorLines.poll()) != null; ) {
+                log.notice(line, true);
+            }
+            sites.purge();
+            Protocol.clearReplies();
         }
     }
 
-    /** {@code onDeadlock=exit=<code>}: see {@code Alerting}. */
-    private static void halt(int code) {
-        Runtime.getRuntime().halt(code);
+    /**
+     * A second start in the same JVM (attach after {@code -javaagent}, or attach twice): nothing is instrumented
+     * again and no second watchdog starts; the options that can change at run time are applied, and the attaching
+     * command is told what happened (or given the status it asked for).
+     */
+    private void again(String agentArgs) {
+        if (Protocol.isStatus(agentArgs)) {
+            Protocol.reply(agentArgs, status());
+            return;
+        }
+        Options.Parsed parsed = Options.parse(Protocol.withoutReply(agentArgs), Map.of());
+        List<String> applied = new ArrayList<>();
+        List<String> notApplied = new ArrayList<>();
+        for (String key : parsed.options().given().keySet()) {
+            (Options.CHANGEABLE.contains(key) ? applied : notApplied).add(key + "=" + parsed.options().given().get(key));
+        }
+        Options now = options.with(parsed.options());
+        options = now;
+        HeldWhileBlocking.enable(now.heldWhileBlocking());
+        Pipeline p = pipeline;
+        if (p != null) {
+            p.policy(policyOf(now));
+        }
+        Watchdog w = watchdog;
+        if (w != null && parsed.options().given().containsKey("interval")) {
+            w.interval(now.interval());
+        }
+        StringBuilder reply = new StringBuilder("Lockwatch " + VERSION + " is already running in "
+                + ProcessHandle.current().pid() + "; nothing was instrumented twice");
+        reply.append(applied.isEmpty() ? "" : "; applied: " + String.join(", ", applied));
+        if (!notApplied.isEmpty()) {
+            reply.append("; not applied (they need a restart): ").append(String.join(", ", notApplied));
+        }
+        for (String problem : parsed.problems()) {
+            reply.append("; ").append(problem);
+        }
+        log.notice(SafeText.plain(reply.toString()), !notApplied.isEmpty() || !parsed.problems().isEmpty());
+        Protocol.reply(agentArgs, reply.toString());
     }
 
-    private static String versionOf() {
-        String v = Lockwatch.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
+    /** What {@code status} prints: counts, options in force, and the wait-for graph of the last check. */
+    private String status() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Lockwatch ").append(VERSION).append(" in JVM ").append(ProcessHandle.current().pid()).append(": ")
+                .append(stats.checks()).append(" checks; reports: ").append(stats.counts())
+                .append("; suppressed ").append(stats.suppressed()).append(", reminders ").append(stats.reminders())
+                .append('\n');
+        sb.append("options: ").append(describeOptions()).append('\n');
+        CurrentWaits w = waits;
+        sb.append(w == null ? "wait-for graph: no check has run yet\n" : w.render());
+        return sb.toString();
+    }
+
+    /**
+     * The last line, from a thread of its own: if the log cannot be written (a supervisor that does not read
+     * stderr, a pipe that is full), the JVM's exit does not wait for it more than a second.
+     */
+    private final class Shutdown implements Runnable {
+        @Override
+        public void run() {
+            stopping = true;
+            Thread agent = agentThread;
+            if (agent != null) {
+                LockSupport.unpark(agent);
+            }
+            Thread last = new Thread(new LastLine(), "lockwatch-last-line");
+            last.setDaemon(true);
+            last.start();
+            try {
+                last.join(TimeUnit.SECONDS.toMillis(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final class LastLine implements Runnable {
+        @Override
+        public void run() {
+            Registry.suppressCurrentThread();
+            try {
+                started.await(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Installer.Installed i = installed;
+            log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="
+                    + (i == null ? 0 : i.rewriter().rewrittenSites()) + ", reports: " + stats.summary());
+        }
     }
 }

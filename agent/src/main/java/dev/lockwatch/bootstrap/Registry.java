@@ -66,13 +66,6 @@ public final class Registry {
             waitEnd();
             handoffBegin(sync, true);
             handoffEnd(sync);
-            java.util.concurrent.locks.ReentrantLock probe = new java.util.concurrent.locks.ReentrantLock();
-            probe.lock();
-            try {
-                Locks.heldByCurrentThread(probe, ThreadRecord.EXCLUSIVE);
-            } finally {
-                probe.unlock();
-            }
             HeldWhileBlocking.preload();
             purge();
             return Locks.ready();

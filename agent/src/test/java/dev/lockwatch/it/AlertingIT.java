@@ -110,7 +110,7 @@ class AlertingIT {
 
     @Test
     void jsonLinesToTheLogFileParseNamesRoundTripAndAlertOnFindsTheEvent() throws Exception {
-        Path log = temp.resolve("logs").resolve("agent.log");
+        Path log = Files.createDirectories(temp.resolve("logs")).resolve("agent.log"); // no directory is ever created
         try (ChildJvm child = hostileApp("interval=200ms,format=json,log=" + log);
              ChildJvm alert = ChildJvm.start(List.of("bash", alertOnScript().toString(), "--timeout", "60", log.toString()))) {
             assertEquals(1, alert.awaitExit(Duration.ofSeconds(90)), "alert-on.sh exits 1 on the event:\n" + alert.output()
@@ -132,7 +132,7 @@ class AlertingIT {
             }
             Map<String, Object> startup = objects.get(0);
             assertEquals("INFO", startup.get("level"));
-            assertTrue(((String) startup.get("formattedMessage")).startsWith("Lockwatch 0.1.0 started: interval=200ms, format=json, log="),
+            assertTrue(((String) startup.get("formattedMessage")).startsWith("Lockwatch 0.1.0 started: interval=200ms, lockOrder=off, hangAfter=30s, format=json, log="),
                     lines.get(0));
             assertTrue(((String) objects.get(objects.size() - 1).get("formattedMessage")).startsWith("Lockwatch stopped: transformation errors=0,"),
                     "the shutdown line goes through the encoder too:\n" + String.join("\n", lines));
@@ -225,7 +225,7 @@ class AlertingIT {
             String out = child.output();
             assertTrue(out.contains("demo: lock-abba: threads stuck"), out);
             assertEquals(0, child.countLines(l -> l.contains("DEADLOCK")), out);
-            assertTrue(out.contains(", reports: deadlock=0, starvation=0, lock order=0, held while blocking=0, suppressed=1, reminders=0"), out);
+            assertTrue(out.contains(", reports: deadlock=0, starvation=0, hang=0, lock order=0, held while blocking=0, suppressed=1, reminders=0"), out);
         }
     }
 
@@ -242,8 +242,8 @@ class AlertingIT {
                         + "; accepted: ") && l.contains("; using ")), "one line for " + e.getKey() + ":\n" + out);
             }
             assertEquals(bad.size(), child.countLines(l -> l.startsWith("lockwatch: ")), "one line per problem:\n" + out);
-            assertTrue(out.contains("started: interval=1s, format=text, log=stderr, remind=off, suppress=none, onDeadlock=log, jmx=on,"),
-                    "the defaults in force:\n" + out);
+            assertTrue(out.contains("started: interval=1s, lockOrder=off, hangAfter=30s, format=text, log=stderr, remind=off,"
+                    + " suppress=none, onDeadlock=log, onHang=log, onLockOrder=log, jmx=on,"), "the defaults in force:\n" + out);
             assertTrue(out.contains("demo: healthy: done"), out);
         }
     }

@@ -107,7 +107,7 @@ class AttachIT {
             Cli second = cli("attach", pid, "interval=500ms");
             assertEquals(0, second.exit(), second.err());
             assertTrue(second.out().contains("already running in " + pid), second.out());
-            child.awaitLine("already running; nothing instrumented twice; options applied: {interval=500ms}");
+            child.awaitLine("already running in " + pid + "; nothing was instrumented twice; applied: interval=500ms");
             child.awaitReport("DEADLOCK");
             assertEquals(1, child.countLines(l -> l.contains("Lockwatch 0.1.0 started")), child.output());
             assertEquals(1, child.countLines(l -> l.contains("ERROR DEADLOCK")), child.output());

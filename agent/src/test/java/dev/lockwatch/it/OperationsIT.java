@@ -69,7 +69,8 @@ class OperationsIT {
                 assertEquals(0, bean.getHeldWhileBlockingCount());
                 assertEquals(0, bean.getSuppressedCount());
                 assertTrue(bean.getCheckCount() > 0);
-                assertTrue(bean.getOptions().startsWith("interval=200ms, format=text, log=stderr,"), bean.getOptions());
+                assertTrue(bean.getOptions().startsWith("interval=200ms, lockOrder=off, hangAfter=30s, format=text, log=stderr,"),
+                        bean.getOptions());
                 assertTrue(bean.getLastReport().startsWith("DEADLOCK: 2 threads wait for each other forever [fingerprint " + fingerprint + "]"),
                         bean.getLastReport());
                 String graph = bean.dumpWaitForGraph();
@@ -82,7 +83,7 @@ class OperationsIT {
                 assertEquals(0, status.awaitExit(BOUND), status.output());
                 List<String> lines = status.output().lines().collect(Collectors.toList());
                 assertTrue(lines.get(0).matches("Lockwatch 0\\.1\\.0 in JVM " + child.pid() + ": \\d+ checks; reports: deadlock 1,"
-                        + " starvation 0, lock order 0, held while blocking 0; suppressed 0, reminders 0"), status.output());
+                        + " starvation 0, hang 0, lock order 0, held while blocking 0; suppressed 0, reminders 0"), status.output());
                 assertTrue(lines.get(1).startsWith("options: interval=200ms,"), status.output());
                 assertTrue(lines.get(2).startsWith("wait-for graph as of check "), status.output());
                 assertTrue(lines.stream().anyMatch(l -> WAIT_LINE.matcher(l).matches()), status.output());

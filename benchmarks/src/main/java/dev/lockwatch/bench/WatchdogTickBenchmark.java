@@ -24,19 +24,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.lockwatch.agent.detect.GraphSampler;
-import dev.lockwatch.agent.detect.Handoffs;
-import dev.lockwatch.agent.detect.JdkLocks;
-import dev.lockwatch.agent.detect.ReportBuilder;
+import dev.lockwatch.agent.detect.Detection;
+import dev.lockwatch.agent.detect.Finding;
+import dev.lockwatch.agent.detect.FindingSink;
+import dev.lockwatch.agent.detect.LiveSampler;
+import dev.lockwatch.agent.detect.Sample;
 import dev.lockwatch.agent.detect.Watchdog;
-import dev.lockwatch.agent.report.DeadlockReport;
-import dev.lockwatch.agent.report.HeldWhileBlockingReport;
-import dev.lockwatch.agent.report.StarvationReport;
-import dev.lockwatch.agent.report.EventSink;
+import dev.lockwatch.agent.sites.MonitorSites;
+import dev.lockwatch.agent.sites.SiteTable;
 import dev.lockwatch.bootstrap.Registry;
 
 /**
- * The cost of one watchdog check ({@link Watchdog#tick()}) in a JVM with {@code threads} live threads, of
+ * The cost of one watchdog check ({@link Watchdog#check()}) in a JVM with {@code threads} live threads, of
  * which {@code waiting} wait in a contended {@code ReentrantLock.lock()} and the rest are parked.
  *
  * <p><b>Runs only with the agent</b> ({@code -javaagent:agent/target/lockwatch-agent.jar}): the agent puts
@@ -90,7 +89,7 @@ public class WatchdogTickBenchmark {
     @Param({"false", "true"})
     public boolean idleWaitedBefore;
 
-    private GraphSampler sampler;
+    private LiveSampler sampler;
     private Watchdog watchdog;
     private final List<Thread> idle = new ArrayList<>();
     private final List<Thread> waiters = new ArrayList<>();
@@ -100,28 +99,20 @@ public class WatchdogTickBenchmark {
     /** The JMH worker thread that the registry was told to ignore, as the agent's watchdog thread is. */
     private Thread suppressedThread;
 
-    /** Fails the run on any report: the fixture has no deadlock, so a report means the measurement is wrong. */
-    private static final class FailOnReport implements EventSink {
+    /** Fails the run on any finding: the fixture has no deadlock, so a finding means the measurement is wrong. */
+    private static final class FailOnFinding implements FindingSink {
+        int checks;
+
         @Override
-        public void deadlock(DeadlockReport report) {
-            throw new IllegalStateException("the tick fixture has no deadlock, yet one was reported: "
-                    + report.fingerprint());
+        public void checked(Sample sample, List<Finding> findings) {
+            checks++;
+            if (!findings.isEmpty()) {
+                throw new IllegalStateException("the tick fixture has nothing to find, yet found: " + findings.get(0).key());
+            }
         }
 
         @Override
-        public void starvation(StarvationReport report) {
-            throw new IllegalStateException("the tick fixture has no starved pool, yet one was reported: "
-                    + report.fingerprint());
-        }
-
-        @Override
-        public void heldWhileBlocking(HeldWhileBlockingReport report) {
-            throw new IllegalStateException("the tick fixture holds no lock across a hand-off, yet it was reported: "
-                    + report.fingerprint());
-        }
-
-        @Override
-        public void agentProblem(String message, Throwable cause) {
+        public void problem(String message, Throwable cause) {
             throw new IllegalStateException("watchdog problem: " + message, cause);
         }
     }
@@ -140,9 +131,9 @@ public class WatchdogTickBenchmark {
         }
         stopped = false;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        JdkLocks jdkLocks = new JdkLocks();
-        sampler = new GraphSampler(mx, jdkLocks, new Handoffs());
-        watchdog = new Watchdog(sampler, new ReportBuilder(mx, jdkLocks, new dev.lockwatch.agent.sites.SiteTable()), new FailOnReport(), Duration.ofSeconds(1));
+        Detection detection = new Detection(mx, new SiteTable(), new MonitorSites(), false);
+        sampler = detection.sampler;
+        watchdog = new Watchdog(sampler, detection.detectors(), new FailOnFinding(), Duration.ofSeconds(1));
 
         for (int i = 0; i < waiting; i++) {
             locks.add(new ReentrantLock());
@@ -169,7 +160,8 @@ public class WatchdogTickBenchmark {
         awaitReady("every fixture thread to be WAITING", () -> allWaiting(idle) && allWaiting(waiters));
         awaitReady(waiting + " lock waits to be recorded by the agent",
                 () -> sampler.sample().graph().edges().size() == waiting);
-        int reports = watchdog.tick();
+        watchdog.check();
+        int reports = 0;
         if (reports != 0) {
             throw new IllegalStateException("a tick of the fixture made " + reports + " reports");
         }
@@ -186,7 +178,8 @@ public class WatchdogTickBenchmark {
 
     @Benchmark
     public int tick() {
-        return watchdog.tick();
+        watchdog.check();
+        return 0;
     }
 
     @TearDown(Level.Trial)

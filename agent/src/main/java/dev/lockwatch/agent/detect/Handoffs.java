@@ -1,12 +1,10 @@
 package dev.lockwatch.agent.detect;
 
+import dev.lockwatch.agent.jdk.JdkTasks;
 import dev.lockwatch.bootstrap.Registry;
 import dev.lockwatch.bootstrap.Submissions;
 import dev.lockwatch.bootstrap.ThreadRecord;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,65 +12,63 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountedCompleter;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.FutureTask;
 
 /**
- * Answers, for a future a thread waits on: who runs it now, or in which pool it is queued. Reads JDK fields
- * only ({@code FutureTask.runner}, {@code state}, the {@code dep} of {@code CompletableFuture}'s internal
- * tasks), never application code. Where it cannot know, it says so, and no edge is drawn.
+ * Answers, for a future a thread waits on: who runs it now, or in which pool it is queued. Reads what the JDK
+ * records ({@link JdkTasks}) and what the registry recorded (which thread runs which task, the threads' recent
+ * submissions), never application code. Where it cannot know, it says so, and no edge is drawn.
  */
 public final class Handoffs {
-    private final VarHandle futureRunner;
-    private final VarHandle futureState;
-    private final VarHandle futureCallable;
-    private final VarHandle adapterTask;
-    private final VarHandle stageResult;
-    private final VarHandle stageStack;
-    private final VarHandle completionNext;
-    private final VarHandle coCompletionBase;
-    private final Map<Class<?>, VarHandle> depFields = new ConcurrentHashMap<>();
+    private final JdkTasks tasks;
 
-    public Handoffs() throws ReflectiveOperationException {
-        MethodHandles.Lookup self = MethodHandles.lookup();
-        MethodHandles.Lookup ft = MethodHandles.privateLookupIn(FutureTask.class, self);
-        futureRunner = ft.findVarHandle(FutureTask.class, "runner", Thread.class);
-        futureState = ft.findVarHandle(FutureTask.class, "state", int.class);
-        futureCallable = ft.findVarHandle(FutureTask.class, "callable", java.util.concurrent.Callable.class);
-        stageResult = MethodHandles.privateLookupIn(CompletableFuture.class, self)
-                .findVarHandle(CompletableFuture.class, "result", Object.class);
-        stageStack = field(CompletableFuture.class, "stack");
-        completionNext = field(Class.forName("java.util.concurrent.CompletableFuture$Completion"), "next");
-        coCompletionBase = field(Class.forName("java.util.concurrent.CompletableFuture$CoCompletion"), "base");
-        Class<?> adapter = Class.forName("java.util.concurrent.Executors$RunnableAdapter");
-        adapterTask = MethodHandles.privateLookupIn(adapter, self).findVarHandle(adapter, "task", Runnable.class);
+    public Handoffs(JdkTasks tasks) {
+        this.tasks = tasks;
     }
 
-    private static VarHandle field(Class<?> owner, String name) throws ReflectiveOperationException {
-        return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).unreflectVarHandle(owner.getDeclaredField(name));
+    /** Where a future stands: run by threads, queued in a pool, or unknown (then no edge). */
+    public record Standing(List<Thread> runners, Object pool, Object queuedTask) {
+        static final Standing UNKNOWN = new Standing(List.of(), null, null);
+
+        static Standing runBy(Thread t) {
+            return new Standing(List.of(t), null, null);
+        }
+
+        Thread runner() {
+            return runners.isEmpty() ? null : runners.get(0);
+        }
     }
 
-    /** Where a future stands: run by a thread, queued in a pool, or unknown (then no edge). */
-    public record Standing(Thread runner, Object pool, Object queuedTask) {
-        static final Standing UNKNOWN = new Standing(null, null, null);
-    }
-
-    /** A fresh view of the dependent stages, for one walk. */
+    /** A fresh view of the running tasks and dependent stages, for one walk. */
     public Stages stages() {
         return new Stages();
     }
 
+    /** The application's task inside a JDK task, for reports. */
+    public String taskName(Object task) {
+        return tasks.name(task);
+    }
+
     /**
-     * For one walk over the waiting threads: which task completes each stage (its completer: a thread running it,
-     * or a pool it is queued in), and which running or queued task each not-yet-triggered dependent stage waits
-     * behind; and the threads' recent submissions that both read. Each built on first need, once per walk,
-     * whatever the number of waiters.
+     * For one walk over the waiting threads, built on first need, once per walk whatever the number of waiters: the
+     * threads' records with what they run, their recent submissions, which task completes each stage (its
+     * completer: a thread running it, or a pool it is queued in), and which running or queued task each stage not
+     * yet triggered waits behind.
      */
     public final class Stages {
+        private List<ThreadRecord> listed;
         private List<Submissions.Entry> submissions;
         private Map<Object, Standing> completers;
         private Map<Object, Standing> behind;
+
+        List<ThreadRecord> listed() {
+            if (listed == null) {
+                listed = Registry.listed();
+            }
+            return listed;
+        }
 
         /** One read of every thread's submission ring per walk (it scans every listed record). */
         List<Submissions.Entry> submissions() {
@@ -84,7 +80,7 @@ public final class Handoffs {
 
         private void build() {
             if (completers == null) {
-                completers = completers(submissions());
+                completers = completers(this);
                 behind = indexDependents(completers);
             }
         }
@@ -102,24 +98,26 @@ public final class Handoffs {
     }
 
     /** A stage with more than one completer (such as two completeAsync calls): it waits for no single one. */
-    static final Standing AMBIGUOUS = new Standing(null, null, null);
+    static final Standing AMBIGUOUS = new Standing(List.of(), null, null);
 
     public Standing standing(Object future, Thread waiter, Stages stages) {
         if (future instanceof FutureTask) {
-            Thread runner = (Thread) futureRunner.getVolatile(future);
+            FutureTask<?> task = (FutureTask<?>) future;
+            Thread runner = tasks.runner(task);
             if (runner != null) {
-                return runner == waiter ? Standing.UNKNOWN : new Standing(runner, null, null);
+                return runner == waiter ? Standing.UNKNOWN : Standing.runBy(runner);
             }
-            if ((int) futureState.getVolatile(future) != 0) { // not NEW: done, or completing right now
+            if (!tasks.isNew(task)) { // done, or completing right now
                 return Standing.UNKNOWN;
             }
             return queued(future, stages);
         }
         if (future instanceof CompletableFuture) {
-            if (stageResult.getVolatile(future) != null) { // done (the field, not isDone(): subclasses may override it)
+            CompletableFuture<?> stage = (CompletableFuture<?>) future;
+            if (tasks.isDone(stage)) {
                 return Standing.UNKNOWN;
             }
-            if (completesByTimeout(future)) {
+            if (completesByTimeout(stage)) {
                 return Standing.UNKNOWN; // orTimeout/completeOnTimeout: it ends by itself, as a timed wait does
             }
             // Its own task, running or queued; else (thenApply, thenCompose, thenCombine, allOf... of a stage not
@@ -129,9 +127,9 @@ public final class Handoffs {
             return standing == AMBIGUOUS || standing.runner() == waiter ? Standing.UNKNOWN : standing;
         }
         if (future instanceof ForkJoinTask) {
-            Thread runner = runnerOf(future, waiter);
-            if (runner != null) {
-                return new Standing(runner, null, null);
+            List<Thread> runners = runnersOf((ForkJoinTask<?>) future, waiter, stages);
+            if (!runners.isEmpty()) {
+                return new Standing(runners, null, null);
             }
             return queued(future, stages);
         }
@@ -142,27 +140,36 @@ public final class Handoffs {
         for (Submissions.Entry e : stages.submissions()) {
             if (e.task() == task) {
                 Object pool = e.pool();
-                return pool == null ? Standing.UNKNOWN : new Standing(null, pool, task);
+                return pool == null ? Standing.UNKNOWN : new Standing(List.of(), pool, task);
             }
         }
         return Standing.UNKNOWN;
     }
 
-    /** The thread whose record says it runs {@code future} (a {@code ForkJoinTask}). */
-    private Thread runnerOf(Object future, Thread waiter) {
-        Object[] tasks = new Object[8];
-        for (ThreadRecord r : Registry.listed()) {
-            int n = r.copyTasks(tasks);
+    /**
+     * The threads whose records say they run {@code task}, or, for the root of a {@code CountedCompleter} (a
+     * parallel stream's, which the caller of {@code invoke} waits for while workers run its subtasks), every
+     * thread running a task of its tree: the root completes only when each of them is done.
+     */
+    private List<Thread> runnersOf(ForkJoinTask<?> task, Thread waiter, Stages stages) {
+        List<Thread> runners = new ArrayList<>(1);
+        boolean tree = task instanceof CountedCompleter;
+        Object[] running = new Object[8];
+        for (ThreadRecord r : stages.listed()) {
+            int n = r.copyTasks(running);
             for (int i = 0; i < n; i++) {
-                if (tasks[i] == future) {
-                    Thread t = r.get();
-                    if (t != null && t != waiter && t.isAlive()) {
-                        return t;
+                Object t = running[i];
+                boolean ofTask = t == task || (tree && t instanceof CountedCompleter && tasks.rootOf((ForkJoinTask<?>) t) == task);
+                if (ofTask) {
+                    Thread thread = r.get();
+                    if (thread != null && thread != waiter && thread.isAlive() && !runners.contains(thread)) {
+                        runners.add(thread);
                     }
+                    break;
                 }
             }
         }
-        return null;
+        return runners;
     }
 
     /**
@@ -170,33 +177,33 @@ public final class Handoffs {
      * {@code supplyAsync} task, or the completion a thread fires right now) and the threads' submission rings
      * (tasks not started yet). A stage with two different completers is {@link #AMBIGUOUS}.
      */
-    private Map<Object, Standing> completers(List<Submissions.Entry> submissions) {
+    private Map<Object, Standing> completers(Stages stages) {
         Map<Object, Standing> completers = new IdentityHashMap<>();
         Map<Object, Boolean> running = new IdentityHashMap<>();
-        Object[] tasks = new Object[8];
-        for (ThreadRecord r : Registry.listed()) {
+        Object[] runningNow = new Object[8];
+        for (ThreadRecord r : stages.listed()) {
             Thread t = r.get();
             if (t == null || !t.isAlive()) {
                 continue;
             }
-            int n = r.copyTasks(tasks);
+            int n = r.copyTasks(runningNow);
             for (int i = 0; i < n; i++) {
-                running.put(tasks[i], Boolean.TRUE);
-                Object stage = tasks[i] instanceof CompletableFuture ? tasks[i] : dependentOf(tasks[i]);
+                running.put(runningNow[i], Boolean.TRUE);
+                Object stage = runningNow[i] instanceof CompletableFuture ? runningNow[i] : tasks.dependentOf(runningNow[i]);
                 if (stage != null) {
-                    addCompleter(completers, stage, new Standing(t, null, null));
+                    addCompleter(completers, stage, Standing.runBy(t));
                 }
             }
         }
-        for (Submissions.Entry e : submissions) {
+        for (Submissions.Entry e : stages.submissions()) {
             Object task = e.task();
             Object pool = e.pool();
             if (task == null || pool == null || running.containsKey(task) || keepsStageAfterRunning(task)) {
                 continue;
             }
-            Object stage = dependentOf(task);
+            Object stage = tasks.dependentOf(task);
             if (stage != null) {
-                addCompleter(completers, stage, new Standing(null, pool, task));
+                addCompleter(completers, stage, new Standing(List.of(), pool, task));
             }
         }
         return completers;
@@ -238,16 +245,16 @@ public final class Handoffs {
             for (Map.Entry<Object, Standing> root : completers.entrySet()) {
                 Standing standing = root.getValue();
                 if (standing != AMBIGUOUS && (standing.runner() != null) == runningFirst) {
-                    followDependents(root.getKey(), standing, completers, behind, budget);
+                    followDependents((CompletableFuture<?>) root.getKey(), standing, completers, behind, budget);
                 }
             }
         }
         return behind;
     }
 
-    private void followDependents(Object root, Standing standing, Map<Object, Standing> completers,
+    private void followDependents(CompletableFuture<?> root, Standing standing, Map<Object, Standing> completers,
                                   Map<Object, Standing> behind, int[] budget) {
-        if (stageResult.getVolatile(root) != null) {
+        if (tasks.isDone(root)) {
             // Done already: whoever completed it (complete() by hand, a timer) fires the stages after it now, not
             // the thread still listed as running the task.
             return;
@@ -259,11 +266,12 @@ public final class Handoffs {
         Deque<Object> todo = new ArrayDeque<>(dependents);
         while (!todo.isEmpty()) {
             Object stage = todo.poll();
-            if (stageResult.getVolatile(stage) != null || behind.containsKey(stage) || completers.containsKey(stage)) {
+            if (!(stage instanceof CompletableFuture) || tasks.isDone((CompletableFuture<?>) stage)
+                    || behind.containsKey(stage) || completers.containsKey(stage)) {
                 continue; // done, seen, or it has a completer of its own (then either one completes it)
             }
             dependents.clear();
-            if (!readStack(stage, dependents, budget)) {
+            if (!readStack((CompletableFuture<?>) stage, dependents, budget)) {
                 continue; // a stage that times out waits behind nothing
             }
             behind.put(stage, standing);
@@ -273,11 +281,12 @@ public final class Handoffs {
 
     /**
      * Reads the completions registered on a stage: collects the stages that wait for it (AND-dependents only; not
-     * when {@code dependents} is null) and returns true; returns false when the stage completes by itself ({@code orTimeout}, {@code completeOnTimeout})
-     * or when the walk's budget ran out before the whole stack was read (then nothing is known).
+     * when {@code dependents} is null) and returns true; returns false when the stage completes by itself
+     * ({@code orTimeout}, {@code completeOnTimeout}) or when the walk's budget ran out before the whole stack was
+     * read (then nothing is known).
      */
-    private boolean readStack(Object stage, List<Object> dependents, int[] budget) {
-        for (Object c = stageStack.getVolatile(stage); c != null; c = completionNext.getVolatile(c)) {
+    private boolean readStack(CompletableFuture<?> stage, List<Object> dependents, int[] budget) {
+        for (Object c = tasks.firstCompletion(stage); c != null; c = tasks.nextCompletion(c)) {
             if (--budget[0] < 0) {
                 return false;
             }
@@ -287,12 +296,11 @@ public final class Handoffs {
             if (dependents == null) {
                 continue;
             }
-            Object completion = c.getClass().getName().equals("java.util.concurrent.CompletableFuture$CoCompletion")
-                    ? coCompletionBase.getVolatile(c) : c;
+            Object completion = tasks.unwrap(c);
             if (completion == null || isEither(completion)) {
                 continue;
             }
-            Object dependent = dependentOf(completion);
+            Object dependent = tasks.dependentOf(completion);
             if (dependent != null) {
                 dependents.add(dependent);
             }
@@ -305,7 +313,7 @@ public final class Handoffs {
      * it (they register a {@code whenComplete} whose action is the JDK's {@code Canceller} of the timer task).
      * Reads the whole stack, within {@link #MAX_COMPLETIONS}; a stack longer than that counts as timing out.
      */
-    private boolean completesByTimeout(Object stage) {
+    private boolean completesByTimeout(CompletableFuture<?> stage) {
         return !readStack(stage, null, new int[] {MAX_COMPLETIONS});
     }
 
@@ -313,90 +321,12 @@ public final class Handoffs {
         if (!completion.getClass().getName().equals("java.util.concurrent.CompletableFuture$UniWhenComplete")) {
             return false;
         }
-        Object fn = functionOf(completion);
+        Object fn = tasks.functionOf(completion);
         return fn != null && fn.getClass().getName().equals("java.util.concurrent.CompletableFuture$Canceller");
     }
 
     private static boolean isEither(Object completion) {
         String name = completion.getClass().getName();
         return name.startsWith("java.util.concurrent.CompletableFuture$Or") || name.equals("java.util.concurrent.CompletableFuture$AnyOf");
-    }
-
-    /** The stage a {@code CompletableFuture} internal task completes (its {@code dep} field), or null. */
-    Object dependentOf(Object task) {
-        if (!task.getClass().getName().startsWith("java.util.concurrent.CompletableFuture$")) {
-            return null;
-        }
-        return read(task, "dep", depFields);
-    }
-
-    private final Map<Class<?>, VarHandle> fnFields = new ConcurrentHashMap<>();
-
-    /**
-     * The function of a {@code CompletableFuture} internal task or completion (its {@code fn} field): the
-     * application's supplier of a {@code supplyAsync} task, the action of a {@code whenComplete}; null once it ran.
-     */
-    private Object functionOf(Object task) {
-        return read(task, "fn", fnFields);
-    }
-
-    /** The value of the field {@code name} of a JDK-internal task, or null when its class has no such field. */
-    private static Object read(Object task, String name, Map<Class<?>, VarHandle> cache) {
-        VarHandle h = cache.computeIfAbsent(task.getClass(), c -> findField(c, name));
-        return h == NO_FIELD ? null : h.getVolatile(task);
-    }
-
-    /** Stands for "no such field" in the caches ({@code ConcurrentHashMap} takes no null values). */
-    private static final VarHandle NO_FIELD;
-
-    static {
-        try {
-            NO_FIELD = MethodHandles.lookup().findStaticVarHandle(Handoffs.class, "noField", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused")
-    private static Object noField;
-
-    private static VarHandle findField(Class<?> c, String name) {
-        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
-            try {
-                Field f = k.getDeclaredField(name);
-                return MethodHandles.privateLookupIn(k, MethodHandles.lookup()).unreflectVarHandle(f);
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            } catch (IllegalAccessException e) {
-                return NO_FIELD;
-            }
-        }
-        return NO_FIELD;
-    }
-
-    /** A name for a task that says what it does: the application's callable or runnable class. */
-    public String taskName(Object task) {
-        Object inner = task;
-        String className = task.getClass().getName();
-        if (className.equals("java.util.concurrent.CompletableFuture$AsyncSupply")
-                || className.equals("java.util.concurrent.CompletableFuture$AsyncRun")) {
-            Object fn = functionOf(task);
-            if (fn != null) {
-                inner = fn;
-            }
-        } else if (task instanceof FutureTask) {
-            Object callable = futureCallable.get(task);
-            if (callable != null) {
-                inner = callable;
-                if (callable.getClass().getName().equals("java.util.concurrent.Executors$RunnableAdapter")) {
-                    Object runnable = adapterTask.get(callable);
-                    if (runnable != null) {
-                        inner = runnable;
-                    }
-                }
-            }
-        }
-        String name = task.getClass().getName();
-        return inner == task ? name : name + " of " + inner.getClass().getName();
     }
 }

@@ -4,20 +4,24 @@ import dev.lockwatch.agent.graph.Cycle;
 import dev.lockwatch.agent.graph.LockRef;
 import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.Starvation;
-import dev.lockwatch.agent.report.HeldWhileBlockingReport;
-import dev.lockwatch.agent.report.StarvationReport;
-import dev.lockwatch.agent.sites.SiteTable;
-import dev.lockwatch.bootstrap.HeldWhileBlocking;
 import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
+import dev.lockwatch.agent.jdk.JdkLocks;
 import dev.lockwatch.agent.report.DeadlockReport;
-import dev.lockwatch.agent.report.DeadlockReport.Held;
-import dev.lockwatch.agent.report.DeadlockReport.ThreadReport;
-import dev.lockwatch.agent.report.DeadlockReport.Wait;
+import dev.lockwatch.agent.report.Fingerprint;
+import dev.lockwatch.agent.report.Frames;
+import dev.lockwatch.agent.report.HeldWhileBlockingReport;
+import dev.lockwatch.agent.report.StarvationReport;
+import dev.lockwatch.agent.report.ThreadReport;
+import dev.lockwatch.agent.report.ThreadReport.Held;
+import dev.lockwatch.agent.report.ThreadReport.Wait;
+import dev.lockwatch.agent.sites.MonitorSites;
+import dev.lockwatch.agent.sites.SiteTable;
+import dev.lockwatch.bootstrap.HeldWhileBlocking;
 import dev.lockwatch.bootstrap.Registry;
-import dev.lockwatch.bootstrap.Threads;
 import dev.lockwatch.bootstrap.ThreadRecord;
+import dev.lockwatch.bootstrap.Threads;
 
 import java.lang.management.LockInfo;
 import java.lang.management.MonitorInfo;
@@ -25,13 +29,18 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Gathers the details of a confirmed cycle: states, stacks, held locks and where they were taken. Runs only when
- * there is something to report, so it may afford the JVM's full thread dump of the cycle's threads
+ * Gathers the details of a finding: states, stacks, held locks and where they were taken, and the fingerprint.
+ * Runs only when there is something to report, so it may afford the JVM's full thread dump of the finding's threads
  * ({@code lockedSynchronizers} walks the heap).
+ *
+ * <p>Fingerprints are built from what the code does, never from ids, identity hashes or thread names: per thread of
+ * a cycle, how it waits, where it waits (its innermost application frame), and where the lock it waits for was
+ * taken (or the lock's class where that is not known).
  */
 public final class ReportBuilder {
     private static final String POOL_WORKER_LOCK = "java.util.concurrent.ThreadPoolExecutor$Worker";
@@ -39,23 +48,52 @@ public final class ReportBuilder {
     private final ThreadMXBean mx;
     private final JdkLocks locks;
     private final SiteTable sites;
+    private final MonitorSites monitorSites;
 
-    public ReportBuilder(ThreadMXBean mx, JdkLocks locks, SiteTable sites) {
+    public ReportBuilder(ThreadMXBean mx, JdkLocks locks, SiteTable sites, MonitorSites monitorSites) {
         this.mx = mx;
         this.locks = locks;
         this.sites = sites;
+        this.monitorSites = monitorSites;
     }
 
-    public DeadlockReport build(Cycle cycle, Sample sample) {
+    public DeadlockReport deadlock(Cycle cycle, Sample sample) {
         Map<Long, ThreadInfo> infos = threadInfos(cycle.threadIds(), sample);
         List<ThreadReport> threads = new ArrayList<>();
         for (WaitEdge e : cycle.edges()) {
             threads.add(describe(e, sample, infos.get(e.waiter())));
         }
-        return new DeadlockReport(cycle.fingerprint(), cycle.timed(), threads);
+        return new DeadlockReport(Fingerprint.of(waitParts("deadlock", threads)), cycle.timed(), threads);
     }
 
-    public StarvationReport build(Starvation starvation, Sample sample) {
+    /**
+     * Per thread: how it waits, where, and where the awaited lock was taken by the thread that holds it (the next
+     * thread of a cycle, found by the holder's id among the report's threads).
+     */
+    private static List<String> waitParts(String kind, List<ThreadReport> threads) {
+        Map<Long, ThreadReport> byId = new HashMap<>();
+        for (ThreadReport t : threads) {
+            byId.put(t.id(), t);
+        }
+        List<String> parts = new ArrayList<>();
+        parts.add(kind);
+        for (ThreadReport t : threads) {
+            Wait w = t.waits();
+            String awaited = w == null ? "-" : w.mode() + " " + Fingerprint.stableClassName(w.lock().className());
+            ThreadReport holder = w == null ? null : byId.get(w.holderId());
+            if (holder != null && w.heldAs() != Mode.TASK && w.heldAs() != Mode.POOL) {
+                for (Held h : holder.holds()) {
+                    if (h.lock().equals(w.lock()) && h.site() != null) {
+                        awaited = w.mode() + " taken at " + h.site();
+                    }
+                }
+            }
+            parts.add(awaited + " waited at " + t.applicationFrame());
+        }
+        return parts;
+    }
+
+    public StarvationReport starvation(Starvation starvation, Sample sample) {
         List<Long> ids = new ArrayList<>(starvation.workers());
         for (QueuedWait q : starvation.queued()) {
             if (!ids.contains(q.waiter())) {
@@ -82,45 +120,38 @@ public final class ReportBuilder {
                 threads.add(describe(out.get(0), sample, infos.get(id)));
             }
         }
-        List<StarvationReport.QueuedTask> queued = new ArrayList<>();
+        Map<String, StarvationReport.QueuedTask> queued = new LinkedHashMap<>();
+        List<String> parts = waitParts("starvation " + starvation.pool().pool().className(), threads);
         for (QueuedWait q : starvation.queued()) {
             String waiter = sample.graph().node(q.waiter()).name();
-            StarvationReport.QueuedTask existing = null;
-            for (StarvationReport.QueuedTask t : queued) {
-                if (t.task().equals(q.task().key())) {
-                    existing = t;
-                }
-            }
-            if (existing == null) {
-                queued.add(new StarvationReport.QueuedTask(q.task().key(), q.taskName(), List.of(waiter)));
-            } else {
-                List<String> by = new ArrayList<>(existing.waitedBy());
-                by.add(waiter);
-                queued.set(queued.indexOf(existing), new StarvationReport.QueuedTask(existing.task(), existing.name(), by));
-            }
+            StarvationReport.QueuedTask before = queued.get(q.task().key());
+            List<String> by = new ArrayList<>(before == null ? List.of() : before.waitedBy());
+            by.add(waiter);
+            queued.put(q.task().key(), new StarvationReport.QueuedTask(q.task().key(), q.taskName(), by));
+            parts.add("queued " + Fingerprint.stableClassName(q.taskName()));
         }
-        return new StarvationReport(starvation.fingerprint(), starvation.pool().pool().key(),
-                starvation.pool().workers().size(), threads, queued);
+        return new StarvationReport(Fingerprint.of(parts), starvation.pool().pool().key(),
+                starvation.pool().workers().size(), threads, new ArrayList<>(queued.values()));
     }
 
-    /** A finding made on the application thread (locks of java.util.concurrent), as a report. */
-    public HeldWhileBlockingReport build(HeldWhileBlocking.Note b) {
-        List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
+    /** A note made on the application thread (locks of java.util.concurrent), as a report. */
+    public HeldWhileBlockingReport heldWhileBlocking(HeldWhileBlocking.Note b) {
+        List<Held> holds = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < b.locks.length; i++) {
             String site = sites.describe(b.sites[i]);
-            holds.add(new HeldWhileBlockingReport.Hold(LockRef.of(locks.syncOf(b.locks[i])).key(),
-                    b.modes[i] == ThreadRecord.READ ? "read lock" : "lock", site));
+            Mode mode = b.modes[i] == ThreadRecord.READ ? Mode.READ : Mode.EXCLUSIVE;
+            holds.add(new Held(LockRef.of(locks.syncOf(b.locks[i])), mode, site, site == null ? Held.NOT_REWRITTEN : null));
             parts.add(site + " -> " + b.waitSite);
         }
-        return new HeldWhileBlockingReport(fingerprintOf(parts), b.threadName, b.threadId, b.waitsFor, b.waitSite,
+        return new HeldWhileBlockingReport(Fingerprint.of(parts), b.threadName, b.threadId, b.waitsFor, b.waitSite,
                 holds, Frames.withoutAgent(b.stack));
     }
 
     /**
-     * Monitors held by platform threads that block in hand-off waits: the JVM knows them, the application
-     * threads do not. One {@code getThreadInfo} call for all of them (each such call is a safepoint, so never
-     * one per thread). Returns the new findings: a (monitor site, wait site) pair is reported once.
+     * Monitors held by platform threads that block in hand-off waits: the JVM knows them, the application threads do
+     * not. One {@code getThreadInfo} call for all of them (each such call is a safepoint, so never one per thread).
+     * Returns the new findings: a (monitor site, wait site) pair is reported once.
      */
     public List<HeldWhileBlockingReport> monitorsHeldWhileBlocking(List<ThreadRecord> waiters) {
         List<HeldWhileBlockingReport> found = new ArrayList<>();
@@ -153,35 +184,50 @@ public final class ReportBuilder {
                 continue; // the wait ended while we looked: the monitors may belong to something else
             }
             String waitSite = HeldWhileBlocking.firstApplicationFrame(info.getStackTrace());
-            List<HeldWhileBlockingReport.Hold> holds = new ArrayList<>();
+            List<Held> holds = new ArrayList<>();
             List<String> parts = new ArrayList<>();
             boolean fresh = false;
             MonitorInfo[] monitors = info.getLockedMonitors();
             for (int i = monitors.length - 1; i >= 0; i--) {
                 MonitorInfo m = monitors[i];
-                String site = m.getLockedStackFrame() == null ? null : Frames.site(m.getLockedStackFrame());
-                String lock = new LockRef(m.getClassName(), m.getIdentityHashCode()).key();
+                String site = monitorSite(info, m);
+                LockRef lock = new LockRef(m.getClassName(), m.getIdentityHashCode());
                 boolean dup = false;
-                for (HeldWhileBlockingReport.Hold h : holds) {
+                for (Held h : holds) {
                     dup |= h.lock().equals(lock);
                 }
                 if (dup) {
                     continue;
                 }
-                holds.add(new HeldWhileBlockingReport.Hold(lock, "monitor", site));
+                holds.add(new Held(lock, Mode.MONITOR, site));
                 parts.add(site + " -> " + waitSite);
                 fresh |= HeldWhileBlocking.firstSeen(String.valueOf(site), waitSite);
             }
             if (fresh) {
-                found.add(new HeldWhileBlockingReport(fingerprintOf(parts), info.getThreadName(), id,
+                found.add(new HeldWhileBlockingReport(Fingerprint.of(parts), info.getThreadName(), id,
                         future.getClass().getName(), waitSite, holds, Frames.withoutAgent(info.getStackTrace())));
             }
         }
         return found;
     }
 
-    private static String fingerprintOf(List<String> parts) {
-        return Cycle.hash(parts);
+    /** Where a monitor was entered: the {@code synchronized} statement's line, found from the frame that holds it. */
+    private String monitorSite(ThreadInfo info, MonitorInfo m) {
+        StackTraceElement frame = m.getLockedStackFrame();
+        if (frame == null) {
+            return null;
+        }
+        int depth = m.getLockedStackDepth();
+        int inner = 0; // monitors of the same frame entered after this one: they are listed before it
+        for (MonitorInfo other : info.getLockedMonitors()) {
+            if (other == m) {
+                break;
+            }
+            if (other.getLockedStackDepth() == depth) {
+                inner++;
+            }
+        }
+        return monitorSites.site(frame, inner);
     }
 
     private Map<Long, ThreadInfo> threadInfos(List<Long> ids, Sample sample) {
@@ -204,18 +250,18 @@ public final class ReportBuilder {
         return node != null && node.virtual();
     }
 
-    private ThreadReport describe(WaitEdge e, Sample sample, ThreadInfo info) {
+    ThreadReport describe(WaitEdge e, Sample sample, ThreadInfo info) {
         ThreadNode holder = sample.graph().node(e.holder());
         return describe(e.waiter(), e.episode(), sample, info, (record, waitingMillis) ->
                 new Wait(e.lock(), e.waitMode(), e.timed(), e.holder(), holder.name(), e.heldAs(), waitingMillis, null));
     }
 
     /** Builds the wait part once the thread's record and wait time are known. */
-    private interface WaitFactory {
+    interface WaitFactory {
         Wait wait(ThreadRecord record, long waitingMillis);
     }
 
-    private ThreadReport describe(long threadId, long episode, Sample sample, ThreadInfo info, WaitFactory waits) {
+    ThreadReport describe(long threadId, long episode, Sample sample, ThreadInfo info, WaitFactory waits) {
         ThreadNode node = sample.graph().node(threadId);
         Thread thread = sample.threads().get(threadId);
         ThreadRecord record = sample.records().get(threadId);
@@ -233,16 +279,27 @@ public final class ReportBuilder {
             waitingMillis = (System.nanoTime() - record.waitSinceNanos()) / 1_000_000;
         }
         Wait wait = waits.wait(record, waitingMillis);
+        List<Held> holds = holdsOf(record, thread, info);
+        StackTraceElement[] raw = info != null ? info.getStackTrace()
+                : thread != null ? thread.getStackTrace() : new StackTraceElement[0];
+        return new ThreadReport(name, threadId, state, node != null && node.virtual(), wait, holds, Frames.withoutAgent(raw));
+    }
 
+    /**
+     * Every lock a thread holds: the holds its record notes that the JDK confirms (a release is not recorded), with
+     * their sites; then the monitors and synchronizers the JVM lists ({@code info}, for platform threads), those
+     * the record did not name having no site.
+     */
+    List<Held> holdsOf(ThreadRecord record, Thread thread, ThreadInfo info) {
         List<Held> holds = new ArrayList<>();
         if (record != null && thread != null) {
             Object[] held = new Object[ThreadRecord.maxHeld()];
-            int[] sites = new int[held.length];
+            int[] siteIds = new int[held.length];
             byte[] modes = new byte[held.length];
-            int n = record.copyHolds(held, sites, modes);
+            int n = record.copyHolds(held, siteIds, modes);
             for (int i = 0; i < n; i++) {
-                if (held[i] == null) {
-                    continue;
+                if (held[i] == null || modes[i] == ThreadRecord.MONITOR) {
+                    continue; // monitors: the JVM's own list below, with the exact line of their synchronized
                 }
                 Object sync = locks.syncOf(held[i]);
                 boolean read = modes[i] == ThreadRecord.READ;
@@ -250,28 +307,27 @@ public final class ReportBuilder {
                 if (read ? locks.readHoldsOf(sync, thread) == 0 : locks.exclusiveOwner(sync) != thread) {
                     continue;
                 }
-                addHold(holds, new Held(LockRef.of(sync), read ? Mode.READ : Mode.EXCLUSIVE, this.sites.describe(sites[i])));
+                String site = sites.describe(siteIds[i]);
+                addHold(holds, new Held(LockRef.of(sync), read ? Mode.READ : Mode.EXCLUSIVE, site,
+                        site == null ? Held.NOT_REWRITTEN : null));
             }
         }
         if (info != null) {
             MonitorInfo[] monitors = info.getLockedMonitors(); // innermost first: walk outward-in, so a
             for (int i = monitors.length - 1; i >= 0; i--) {    // re-entered monitor shows where it was first taken
                 MonitorInfo m = monitors[i];
-                StackTraceElement frame = m.getLockedStackFrame();
                 addHold(holds, new Held(new LockRef(m.getClassName(), m.getIdentityHashCode()), Mode.MONITOR,
-                        frame == null ? null : Frames.site(frame)));
+                        monitorSite(info, m)));
             }
             for (LockInfo s : info.getLockedSynchronizers()) {
                 if (s.getClassName().equals(POOL_WORKER_LOCK)) {
                     continue; // a pool worker's own run lock: held while it runs any task, never the cause
                 }
-                addHold(holds, new Held(new LockRef(s.getClassName(), s.getIdentityHashCode()), Mode.EXCLUSIVE, null));
+                addHold(holds, new Held(new LockRef(s.getClassName(), s.getIdentityHashCode()), Mode.EXCLUSIVE, null,
+                        Frames.jdk(s.getClassName()) ? Held.JDK_CODE : Held.NOT_REWRITTEN));
             }
         }
-        StackTraceElement[] raw = info != null ? info.getStackTrace()
-                : thread != null ? thread.getStackTrace() : new StackTraceElement[0];
-        List<StackTraceElement> stack = Frames.withoutAgent(raw);
-        return new ThreadReport(name, threadId, state, node.virtual(), wait, holds, stack);
+        return holds;
     }
 
     /** The same lock is listed once, the first (most precise) description wins; re-entrant holds count once. */

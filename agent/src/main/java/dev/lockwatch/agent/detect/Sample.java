@@ -10,9 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One tick's view: the wait-for graph plus the live objects needed to describe its threads in a report.
- * Short-lived: dropped at the end of the tick, so it keeps nothing alive.
+ * One check's view: the wait-for graph plus the live objects needed to describe its threads in a report.
+ * Short-lived: dropped at the end of the check, so it keeps nothing alive.
+ *
+ * @param waiting the records of the threads that waited (a lock or a future) when the sample was taken
  */
 public record Sample(WaitForGraph graph, Map<Long, Thread> threads, Map<Long, ThreadRecord> records,
-                     List<QueuedWait> queued, List<PoolState> pools, Map<LockRef, Object> poolObjects) {
+                     List<QueuedWait> queued, List<PoolState> pools, Map<LockRef, Object> poolObjects,
+                     List<ThreadRecord> waiting) {
 }

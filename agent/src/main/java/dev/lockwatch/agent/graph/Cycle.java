@@ -35,31 +35,16 @@ public record Cycle(List<WaitEdge> edges) {
     }
 
     /**
-     * Identifies the deadlock: the same threads waiting for the same locks give the same fingerprint, whatever
-     * the order in which they were found; it does not change from tick to tick while the deadlock lasts.
+     * Identifies the cycle while it lasts, in this JVM: the same threads in the same wait episodes, waiting for the
+     * same locks held by the same threads, whatever the order in which they were found. Two cycles of the same
+     * threads a moment apart (a timed back-off that ends and forms again) have different identities.
      */
-    public String fingerprint() {
+    public String identity() {
         List<String> parts = new ArrayList<>();
         for (WaitEdge e : edges) {
-            parts.add(e.waiter() + ">" + e.lock().key() + ">" + e.holder());
+            parts.add(e.waiter() + ":" + e.episode() + ">" + e.lock().key() + ">" + e.holder());
         }
-        return hash(parts);
-    }
-
-    /** A stable 16-hex-digit hash of a set of strings (order does not matter). */
-    public static String hash(List<String> parts) {
-        parts = new ArrayList<>(parts);
         parts.sort(null);
-        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bit
-        for (String part : parts) {
-            for (int i = 0; i < part.length(); i++) {
-                h ^= part.charAt(i);
-                h *= 0x100000001b3L;
-            }
-            h ^= '|';
-            h *= 0x100000001b3L;
-        }
-        String hex = Long.toHexString(h);
-        return "0".repeat(16 - hex.length()) + hex;
+        return String.join(",", parts);
     }
 }

@@ -16,17 +16,13 @@ public record Starvation(PoolState pool, List<Long> workers, List<QueuedWait> qu
         queued = List.copyOf(queued);
     }
 
-    /** Same pool, same stuck workers, same queued tasks: same fingerprint. */
-    public String fingerprint() {
-        List<String> parts = new ArrayList<>();
-        parts.add("pool " + pool.pool().key());
-        for (long w : workers) {
-            parts.add("worker " + w);
-        }
+    /** Identifies the starvation while it lasts: the same pool, workers and queued waits, in the same episodes. */
+    public String identity(WaitForGraph graph) {
+        StringBuilder sb = new StringBuilder("pool ").append(pool.pool().key()).append(';');
         for (QueuedWait q : queued) {
-            parts.add(q.waiter() + ">" + q.task().key());
+            sb.append(q.waiter()).append('>').append(q.task().key()).append(';');
         }
-        return Cycle.hash(parts);
+        return sb.append(episodes(graph)).toString();
     }
 
     /** Identifies the wait episodes: equal on two reads means nothing moved in between. */

@@ -16,7 +16,7 @@ import java.util.Set;
  * <ul>
  *   <li>a thread is stuck while some thread it waits for (by an untimed wait) is stuck, or the pool of a
  *       queued task it waits for is stuck; a thread that does not wait is never stuck;</li>
- *   <li>a pool is stuck while it has workers and all of them are stuck.</li>
+ *   <li>a pool is stuck while it has workers, all of them are stuck, and it cannot add a worker.</li>
  * </ul>
  * Timed waits end by themselves, so they never keep anything stuck. A pure function of its inputs.
  */
@@ -35,7 +35,8 @@ public final class StarvationFinder {
         for (QueuedWait q : queued) {
             queuedBy.computeIfAbsent(q.waiter(), k -> new ArrayList<>()).add(q);
             stuck.add(q.waiter());
-            if (poolByRef.containsKey(q.pool())) {
+            PoolState p = poolByRef.get(q.pool());
+            if (p != null && !p.canGrow()) {
                 stuckPools.add(q.pool());
             }
         }

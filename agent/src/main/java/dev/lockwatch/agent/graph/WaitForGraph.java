@@ -49,7 +49,8 @@ public final class WaitForGraph {
     /** Collects nodes and edges; an edge's endpoints must be added as nodes before {@link #build()}. */
     public static final class Builder {
         private final Map<Long, ThreadNode> nodes = new LinkedHashMap<>();
-        private final List<WaitEdge> edges = new ArrayList<>();
+        /** In insertion order, without duplicates: a set, since a walk adds thousands of edges (one per waiter). */
+        private final java.util.Set<WaitEdge> edges = new java.util.LinkedHashSet<>();
 
         public Builder node(ThreadNode node) {
             nodes.putIfAbsent(node.id(), node);
@@ -57,9 +58,7 @@ public final class WaitForGraph {
         }
 
         public Builder edge(WaitEdge edge) {
-            if (!edges.contains(edge)) {
-                edges.add(edge);
-            }
+            edges.add(edge);
             return this;
         }
 
@@ -73,7 +72,7 @@ public final class WaitForGraph {
                     throw new IllegalStateException("edge names a thread that is not a node: " + e);
                 }
             }
-            return new WaitForGraph(nodes, edges);
+            return new WaitForGraph(nodes, new ArrayList<>(edges));
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.lockwatch.agent.ops;
 
+import dev.lockwatch.agent.alert.Event;
+import dev.lockwatch.agent.alert.Output;
 import dev.lockwatch.agent.detect.Sample;
+import dev.lockwatch.agent.report.SafeText;
 import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
@@ -23,7 +26,7 @@ import java.util.Map;
  * wait (a monitor, a wait begun before Lockwatch was attached) the first check that saw the same wait episode
  * is taken, and the time shown is a lower bound ("at least").
  */
-public final class CurrentWaits {
+public final class CurrentWaits implements Output {
     private volatile Snapshot snapshot = new Snapshot(WaitForGraph.builder().build(), Map.of(), 0, 0);
     private long checks;
 
@@ -34,8 +37,17 @@ public final class CurrentWaits {
     record Snapshot(WaitForGraph graph, Map<String, Since> since, long takenNanos, long check) {
     }
 
+    @Override
+    public void event(Event event) {
+    }
+
     /** Watchdog thread only. */
-    public void update(Sample sample) {
+    @Override
+    public void checked(Sample sample, long check) {
+        update(sample);
+    }
+
+    void update(Sample sample) {
         long now = System.nanoTime();
         Snapshot before = snapshot;
         Map<String, Since> since = new HashMap<>();

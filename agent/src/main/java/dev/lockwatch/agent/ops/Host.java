@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The machine's name for events, found without a DNS lookup where possible (a lookup can hang for seconds). */
-final class Host {
+public final class Host {
     private Host() {
     }
 
-    static String name() {
+    public static String name() {
         try {
             Path kernel = Path.of("/proc/sys/kernel/hostname");
             if (Files.isReadable(kernel)) {

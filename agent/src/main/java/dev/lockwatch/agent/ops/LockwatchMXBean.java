@@ -2,21 +2,22 @@ package dev.lockwatch.agent.ops;
 
 /**
  * The MBean {@code dev.lockwatch:type=Lockwatch} in the platform MBean server: what Lockwatch found in this JVM
- * and what it sees now. {@code java -jar lockwatch-agent.jar status <pid>} reads it; so can JConsole or any JMX
- * client.
+ * and what it sees now; JConsole, JMC or any JMX client can read it, and it sends a notification per event.
  */
 public interface LockwatchMXBean {
     String OBJECT_NAME = "dev.lockwatch:type=Lockwatch";
 
     String getVersion();
 
-    /** The options in force, as the start-up line states them. */
+    /** The options in force now (a second attach may have changed some). */
     String getOptions();
 
     /** Deadlocks reported (first reports; reminders and suppressed ones not counted). */
     long getDeadlockCount();
 
     long getStarvationCount();
+
+    long getHangCount();
 
     long getLockOrderCount();
 
@@ -29,6 +30,9 @@ public interface LockwatchMXBean {
 
     /** Checks the watchdog has completed. */
     long getCheckCount();
+
+    /** Distinct lock orders recorded ({@code lockOrder=on}; 0 otherwise). */
+    long getRecordedOrderCount();
 
     /** The text of the last report logged, or "" when none was. */
     String getLastReport();

@@ -9,19 +9,19 @@ import jdk.jfr.StackTrace;
 
 /**
  * The JFR event committed with every report Lockwatch logs, so that a recording shows deadlocks on its timeline.
- * Loaded only through {@link FlightEvents}, and only where the {@code jdk.jfr} module exists. No stack trace: it
+ * Loaded only through {@link FlightOutput}, and only where the {@code jdk.jfr} module exists. No stack trace: it
  * would be the watchdog's own.
  */
 @Name(ReportEvent.NAME)
 @Label("Lockwatch Report")
 @Category("Lockwatch")
-@Description("A deadlock, starvation or lock hazard found by Lockwatch")
+@Description("A deadlock, starvation, hang or lock hazard found by Lockwatch")
 @StackTrace(false)
 public final class ReportEvent extends Event {
     public static final String NAME = "dev.lockwatch.Report";
 
     @Label("Kind")
-    @Description("DEADLOCK, STARVATION, LOCK_ORDER or HELD_WHILE_BLOCKING")
+    @Description("DEADLOCK, STARVATION, HANG, LOCK_ORDER or HELD_WHILE_BLOCKING")
     String kind;
 
     @Label("Fingerprint")

@@ -1,5 +1,9 @@
 package dev.lockwatch.agent.ops;
 
+import dev.lockwatch.agent.alert.Actions;
+import dev.lockwatch.agent.alert.Event;
+import dev.lockwatch.agent.report.SafeText;
+
 import java.io.IOException;
 import java.lang.management.LockInfo;
 import java.lang.management.MonitorInfo;
@@ -8,30 +12,41 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /**
- * {@code onDeadlock=dump}: the report, the wait-for graph and a full dump of every platform thread (every frame,
- * every monitor and synchronizer held), in one file. The JDK's {@code ThreadInfo.toString} cuts stacks at eight
- * frames, so the dump is written here. Virtual threads are not in it ({@code ThreadMXBean} does not list them);
- * those in the report are described by the report.
+ * The actions: {@code dump} writes the report, the wait-for graph and a full dump of every platform thread (every
+ * frame, every monitor and synchronizer held) into one file, created owner-only and never through a symbolic link;
+ * {@code exit} flushes the log and halts. The JDK's {@code ThreadInfo.toString} cuts stacks at eight frames, so the
+ * dump is written here. Virtual threads are not in it ({@code ThreadMXBean} does not list them); those in the
+ * report are described by the report.
  */
-public final class ThreadDump implements Alerting.Dumps {
+public final class ThreadDump implements Actions {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneId.systemDefault());
 
     private final ThreadMXBean mx;
     private final CurrentWaits waits;
     private final String heading;
     private final long pid;
+    private final LogOutput log;
 
-    public ThreadDump(ThreadMXBean mx, CurrentWaits waits, String version, long pid) {
+    public ThreadDump(ThreadMXBean mx, CurrentWaits waits, String version, long pid, String host, LogOutput log) {
         this.mx = mx;
         this.waits = waits;
         this.pid = pid;
-        this.heading = "Lockwatch " + version + " thread dump, pid " + pid + ", host " + SafeText.escape(Host.name());
+        this.log = log;
+        this.heading = "Lockwatch " + version + " thread dump, pid " + pid + ", host " + SafeText.escape(host);
+    }
+
+    @Override
+    public void halt(int code) {
+        log.close();
+        Runtime.getRuntime().halt(code);
     }
 
     /**
@@ -47,7 +62,7 @@ public final class ThreadDump implements Alerting.Dumps {
     }
 
     @Override
-    public Path write(Path configuredDir, Event event) throws IOException {
+    public Path dump(Event event, Path configuredDir) throws IOException {
         Instant now = Instant.now();
         Path file = directory(configuredDir).resolve("lockwatch-" + pid + "-" + event.kind().words().replace(' ', '-')
                 + "-" + event.fingerprint() + "-" + STAMP.format(now) + ".txt");
@@ -62,7 +77,13 @@ public final class ThreadDump implements Alerting.Dumps {
                 append(sb, t);
             }
         }
-        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file); // not a POSIX file system
+        }
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                LinkOption.NOFOLLOW_LINKS);
         return file;
     }
 
@@ -81,7 +102,7 @@ public final class ThreadDump implements Alerting.Dumps {
         StackTraceElement[] stack = t.getStackTrace();
         MonitorInfo[] monitors = t.getLockedMonitors();
         for (int depth = 0; depth < stack.length; depth++) {
-            sb.append("\tat ").append(SafeText.frame(stack[depth])).append('\n');
+            sb.append("\tat ").append(SafeText.escape(stack[depth].toString())).append('\n');
             if (depth == 0 && lock != null) {
                 String verb = t.getThreadState() == Thread.State.BLOCKED ? "blocked on " : "waiting on ";
                 sb.append("\t- ").append(verb).append(SafeText.escape(lock.toString())).append('\n');

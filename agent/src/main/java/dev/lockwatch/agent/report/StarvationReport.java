@@ -1,11 +1,10 @@
 package dev.lockwatch.agent.report;
 
-import dev.lockwatch.agent.report.DeadlockReport.ThreadReport;
-
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A pool whose workers are all stuck while tasks queued in it wait for a worker.
+ * A pool whose workers are all stuck while tasks queued in it wait for a worker, and the pool cannot add one.
  *
  * @param pool    the pool, as class and identity hash
  * @param workers how many live workers the pool has (all of them stuck)
@@ -13,7 +12,7 @@ import java.util.List;
  * @param queued  the queued tasks that cannot start
  */
 public record StarvationReport(String fingerprint, String pool, int workers, List<ThreadReport> threads,
-                               List<QueuedTask> queued) {
+                               List<QueuedTask> queued) implements Report {
     public StarvationReport {
         threads = List.copyOf(threads);
         queued = List.copyOf(queued);
@@ -24,5 +23,22 @@ public record StarvationReport(String fingerprint, String pool, int workers, Lis
         public QueuedTask {
             waitedBy = List.copyOf(waitedBy);
         }
+    }
+
+    @Override
+    public EventKind kind() {
+        return EventKind.STARVATION;
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return Sites.names(threads);
+    }
+
+    @Override
+    public List<String> sites() {
+        List<String> sites = new ArrayList<>();
+        Sites.addThreads(sites, threads);
+        return sites;
     }
 }

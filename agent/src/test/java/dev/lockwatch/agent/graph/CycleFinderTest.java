@@ -180,7 +180,7 @@ class CycleFinderTest {
 
         List<Cycle> all = CycleFinder.find(g, 1000);
         Set<String> fingerprints = new HashSet<>();
-        all.forEach(c -> fingerprints.add(c.fingerprint()));
+        all.forEach(c -> fingerprints.add(c.identity()));
 
         assertEquals(20, all.size(), "elementary cycles of a complete graph on 4 threads");
         assertEquals(20, fingerprints.size(), "no cycle twice");

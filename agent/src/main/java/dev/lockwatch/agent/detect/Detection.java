@@ -1,0 +1,44 @@
+package dev.lockwatch.agent.detect;
+
+import dev.lockwatch.agent.jdk.JdkLocks;
+import dev.lockwatch.agent.jdk.JdkTasks;
+import dev.lockwatch.agent.jdk.JdkThreads;
+import dev.lockwatch.agent.sites.MonitorSites;
+import dev.lockwatch.agent.sites.SiteTable;
+
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The live detection parts, built together: the sampler, the report builder and the detectors, in the order they
+ * run (stuck threads first, then the hazards that must not repeat them). The agent and the tick-cost benchmark
+ * build them the same way.
+ */
+public final class Detection {
+    public final LiveSampler sampler;
+    public final ReportBuilder reports;
+    private final List<Detector> detectors = new ArrayList<>();
+
+    public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached)
+            throws ReflectiveOperationException {
+        JdkLocks locks = new JdkLocks();
+        sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached);
+        reports = new ReportBuilder(mx, locks, sites, monitorSites);
+        detectors.add(new DeadlockDetector(sampler, reports));
+        detectors.add(new StarvationDetector(reports));
+    }
+
+    /** Adds a detector of threads stuck for good, after the built-in ones. */
+    public Detection with(Detector detector) {
+        detectors.add(detector);
+        return this;
+    }
+
+    /** The detectors, hazards last: HELD_WHILE_BLOCKING sees what the others found. */
+    public List<Detector> detectors() {
+        List<Detector> all = new ArrayList<>(detectors);
+        all.add(new HeldWhileBlockingDetector(reports));
+        return all;
+    }
+}

@@ -1,0 +1,381 @@
+package dev.lockwatch.agent.detect;
+
+import dev.lockwatch.agent.graph.Cycle;
+import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.PoolState;
+import dev.lockwatch.agent.graph.QueuedWait;
+import dev.lockwatch.agent.graph.ThreadNode;
+import dev.lockwatch.agent.graph.WaitEdge;
+import dev.lockwatch.agent.graph.WaitEdge.Mode;
+import dev.lockwatch.agent.graph.WaitForGraph;
+import dev.lockwatch.bootstrap.Registry;
+import dev.lockwatch.bootstrap.ThreadRecord;
+import dev.lockwatch.bootstrap.Threads;
+import dev.lockwatch.agent.jdk.JdkLocks;
+import dev.lockwatch.agent.jdk.JdkTasks;
+import dev.lockwatch.agent.jdk.JdkThreads;
+
+import java.lang.management.LockInfo;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadPoolExecutor;
+
+/**
+ * Copies the live state into a {@link WaitForGraph}. Two sources are combined in one graph:
+ * <ul>
+ *   <li>the registry: threads inside a contended {@code java.util.concurrent} acquire or a hand-off wait
+ *       (including virtual threads), the synchronizer's exclusive owner as the JDK records it, and read holders as
+ *       the agent records them and the JDK's read counts confirm;</li>
+ *   <li>the JVM: platform threads BLOCKED on a monitor (their states, read from the thread objects, then their
+ *       monitor and its owner from {@link ThreadMXBean#getThreadInfo(long[], int)} without a stack, which needs
+ *       no safepoint), and, only when it alone can find something, the deadlocks the JVM itself can prove
+ *       ({@code findDeadlockedThreads}, a safepoint over all threads): when a thread has been BLOCKED in the same
+ *       episode for a whole interval, and in the first checks after an attach (waits that began before it).</li>
+ * </ul>
+ * The walk starts from the waiting threads and follows holders, so its work grows with what waits, plus one
+ * pass over the platform threads' states.
+ */
+public final class LiveSampler implements Sampler {
+    /** Checks after an attach in which the JVM's own deadlock search runs anyway (waits that began before it). */
+    private static final int CHECKS_AFTER_ATTACH = 3;
+
+    private final ThreadMXBean mx;
+    private final JdkLocks locks;
+    private final JdkTasks tasks;
+    private final JdkThreads threads;
+    private final Handoffs handoffs;
+    private int attachedChecksLeft;
+    /** Thread id to blocked count, of the threads BLOCKED on a monitor at the previous check. */
+    private Map<Long, Long> blockedBefore = new HashMap<>();
+    private long jvmSearches;
+
+    public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached) {
+        this.mx = mx;
+        this.locks = locks;
+        this.tasks = tasks;
+        this.threads = threads;
+        this.handoffs = new Handoffs(tasks);
+        this.attachedChecksLeft = attached ? CHECKS_AFTER_ATTACH : 0;
+    }
+
+    /** How many times the JVM's deadlock search (a safepoint) has run: only when it alone can find something. */
+    public long jvmSearches() {
+        return jvmSearches;
+    }
+
+    @Override
+    public Sample sample() {
+        Walk walk = new Walk();
+        Deque<Long> todo = walk.todo;
+        for (ThreadRecord r : walk.waitingNow()) {
+            Thread t = r.get();
+            if (t != null && r.waitingOn() != null) {
+                walk.records.put(r.threadId, r);
+                walk.addThread(t);
+                todo.add(r.threadId);
+            }
+        }
+        boolean blockedLong = false;
+        Map<Long, Long> blockedNow = new HashMap<>();
+        List<Long> blocked = new ArrayList<>();
+        for (Thread t : threads.all()) {
+            if (t.getState() == Thread.State.BLOCKED) {
+                blocked.add(t.getId());
+                walk.threads.putIfAbsent(t.getId(), t);
+            }
+        }
+        if (!blocked.isEmpty()) {
+            long[] ids = new long[blocked.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = blocked.get(i);
+            }
+            for (ThreadInfo info : mx.getThreadInfo(ids, 0)) { // no stack: no safepoint
+                if (info != null && info.getThreadState() == Thread.State.BLOCKED) {
+                    walk.infos.put(info.getThreadId(), info);
+                    blockedNow.put(info.getThreadId(), info.getBlockedCount());
+                    Long before = blockedBefore.get(info.getThreadId());
+                    blockedLong |= before != null && before == info.getBlockedCount();
+                    todo.add(info.getThreadId());
+                }
+            }
+        }
+        blockedBefore = blockedNow;
+        if (blockedLong || attachedChecksLeft > 0) {
+            attachedChecksLeft = Math.max(0, attachedChecksLeft - 1);
+            jvmSearches++;
+            long[] jvmDeadlocked = mx.isSynchronizerUsageSupported() ? mx.findDeadlockedThreads() : mx.findMonitorDeadlockedThreads();
+            if (jvmDeadlocked != null) {
+                for (long id : jvmDeadlocked) {
+                    todo.add(id);
+                }
+            }
+        }
+        Set<Long> visited = new HashSet<>();
+        while (!todo.isEmpty()) {
+            long id = todo.poll();
+            if (!visited.add(id)) {
+                continue;
+            }
+            for (WaitEdge e : walk.edgesOf(id)) {
+                walk.graph.edge(e);
+                todo.add(e.holder());
+            }
+        }
+        List<PoolState> pools = new ArrayList<>();
+        for (Map.Entry<LockRef, List<Long>> e : walk.pools.entrySet()) {
+            Object pool = walk.poolObjects.get(e.getKey());
+            boolean canGrow = pool instanceof ThreadPoolExecutor && tasks.canGrow((ThreadPoolExecutor) pool);
+            pools.add(new PoolState(e.getKey(), e.getValue(), canGrow));
+        }
+        return new Sample(walk.graph.build(), walk.threads, walk.records, walk.queued, pools, walk.poolObjects,
+                walk.waitingNow());
+    }
+
+    @Override
+    public boolean confirm(Cycle cycle) {
+        Walk walk = new Walk();
+        for (WaitEdge e : cycle.edges()) {
+            ThreadRecord r = Registry.recordOf(e.waiter());
+            if (r != null) {
+                walk.records.put(e.waiter(), r);
+                Thread t = r.get();
+                if (t != null) {
+                    walk.addThread(t);
+                }
+            }
+        }
+        for (WaitEdge e : cycle.edges()) {
+            boolean still = false;
+            for (WaitEdge again : walk.edgesOf(e.waiter())) {
+                if (again.sameWait(e) && again.holder() == e.holder()) {
+                    still = true;
+                    break;
+                }
+            }
+            if (!still) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The state of one walk over the live threads. */
+    private final class Walk {
+        final WaitForGraph.Builder graph = WaitForGraph.builder();
+        final Map<Long, Thread> threads = new HashMap<>();
+        final Map<Long, ThreadRecord> records = new HashMap<>();
+        final Deque<Long> todo = new ArrayDeque<>();
+        final List<QueuedWait> queued = new ArrayList<>();
+        final Map<LockRef, List<Long>> pools = new LinkedHashMap<>();
+        final Map<LockRef, Object> poolObjects = new HashMap<>();
+        /** The JVM's view of threads BLOCKED on a monitor, read once per walk. */
+        final Map<Long, ThreadInfo> infos = new HashMap<>();
+        private Map<Object, List<ThreadRecord>> readersBySync;
+        private Map<Object, List<ThreadRecord>> writersBySync;
+        private List<ThreadRecord> waitingNow;
+        final Handoffs.Stages stages = handoffs.stages();
+
+        /** One snapshot of the waiting threads per walk, taken when first needed. */
+        List<ThreadRecord> waitingNow() {
+            if (waitingNow == null) {
+                waitingNow = Registry.waiting();
+            }
+            return waitingNow;
+        }
+
+        void addThread(Thread t) {
+            threads.putIfAbsent(t.getId(), t);
+            graph.node(new ThreadNode(t.getId(), Threads.displayName(t), Threads.isVirtual(t)));
+        }
+
+        List<WaitEdge> edgesOf(long id) {
+            ThreadRecord r = records.get(id);
+            Object sync = r == null ? null : r.waitingOn();
+            Thread t = threads.get(id);
+            if (sync != null && t != null) {
+                List<WaitEdge> edges = registryEdges(r, sync, t);
+                // A ForkJoin worker that helps while it joins can be BLOCKED on a monitor in the task it helps.
+                return edges.isEmpty() && infos.containsKey(id) ? jvmEdges(id, t) : edges;
+            }
+            return jvmEdges(id, t);
+        }
+
+        private List<WaitEdge> registryEdges(ThreadRecord r, Object sync, Thread waiter) {
+            List<WaitEdge> edges = new ArrayList<>();
+            LockRef lock = LockRef.of(sync);
+            boolean shared = r.waitShared();
+            boolean timed = r.waitTimed();
+            long episode = r.waitEpoch();
+            if (sync != r.waitingOn()) {
+                return edges; // the wait ended or changed while we looked
+            }
+            if (r.waitKind() == ThreadRecord.WAIT_HANDOFF) {
+                return handoffEdges(r, sync, waiter, timed, episode);
+            }
+            Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
+            Thread owner = locks.exclusiveOwner(sync);
+            if (owner != null && owner != waiter) {
+                addThread(owner);
+                edges.add(new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode));
+            }
+            if (locks.isReadWrite(sync)) {
+                List<ThreadRecord> readers = shared ? List.of() : readersOf(sync);
+                if (!shared) {
+                    for (ThreadRecord reader : readers) {
+                        Thread rt = reader.get();
+                        if (rt != null) {
+                            addThread(rt);
+                            records.putIfAbsent(reader.threadId, reader);
+                            edges.add(new WaitEdge(r.threadId, reader.threadId, lock, waitMode, Mode.READ, timed, episode));
+                        }
+                    }
+                } else if (owner == null) {
+                    for (ThreadRecord writer : writersOf(sync)) {
+                        Thread wt = writer.get();
+                        if (writer != r && wt != null && writer.waitingOn() == sync && !writer.waitShared()) {
+                            addThread(wt);
+                            records.putIfAbsent(writer.threadId, writer);
+                            edges.add(new WaitEdge(r.threadId, writer.threadId, lock, waitMode, Mode.QUEUED, timed, episode));
+                        }
+                    }
+                }
+            }
+            return edges;
+        }
+
+        /**
+         * A wait for a future: an edge to the thread running it, or a queued wait on its pool (whose workers are
+         * then walked too). A timed hand-off ends by itself: no edge.
+         */
+        private List<WaitEdge> handoffEdges(ThreadRecord r, Object future, Thread waiter, boolean timed, long episode) {
+            if (timed || r.helping()) {
+                return List.of(); // ends by itself, or the thread is running another task meanwhile
+            }
+            Handoffs.Standing standing = handoffs.standing(future, waiter, stages);
+            if (!standing.runners().isEmpty()) {
+                List<WaitEdge> edges = new ArrayList<>(standing.runners().size());
+                for (Thread runner : standing.runners()) {
+                    addThread(runner);
+                    ThreadRecord rr = Registry.recordOf(runner.getId());
+                    if (rr != null) {
+                        records.putIfAbsent(runner.getId(), rr);
+                    }
+                    edges.add(new WaitEdge(r.threadId, runner.getId(), LockRef.of(future), Mode.TASK, Mode.TASK, false, episode));
+                }
+                return edges;
+            }
+            if (standing.pool() != null) {
+                LockRef pool = LockRef.of(standing.pool());
+                queued.add(new QueuedWait(r.threadId, LockRef.of(standing.queuedTask()),
+                        handoffs.taskName(standing.queuedTask()), pool, episode));
+                addPool(pool, standing.pool());
+            }
+            return List.of();
+        }
+
+        private void addPool(LockRef ref, Object pool) {
+            if (pools.containsKey(ref)) {
+                return;
+            }
+            List<Long> workers = new ArrayList<>();
+            for (ThreadRecord rec : stages.listed()) {
+                Thread t = rec.get();
+                if (t != null && t.isAlive() && rec.workerOf() == pool) {
+                    workers.add(rec.threadId);
+                    records.putIfAbsent(rec.threadId, rec);
+                    addThread(t);
+                    todo.add(rec.threadId);
+                }
+            }
+            pools.put(ref, workers);
+            poolObjects.put(ref, pool);
+        }
+
+        /**
+         * The threads that hold {@code sync}'s read lock: those whose records note a read hold of it that the JDK's
+         * own read count for that thread confirms (a hold released since, even through a call the agent does not
+         * see, is dropped). One pass over the listed records per walk, built when a writer first needs it.
+         */
+        /** The threads waiting for {@code sync}'s write lock right now: one pass over the waiting records per walk. */
+        private List<ThreadRecord> writersOf(Object sync) {
+            if (writersBySync == null) {
+                writersBySync = new IdentityHashMap<>();
+                for (ThreadRecord w : waitingNow()) {
+                    Object on = w.waitingOn();
+                    if (on != null && w.waitKind() == ThreadRecord.WAIT_LOCK && !w.waitShared()) {
+                        writersBySync.computeIfAbsent(on, k -> new ArrayList<>()).add(w);
+                    }
+                }
+            }
+            return writersBySync.getOrDefault(sync, List.of());
+        }
+
+        private List<ThreadRecord> readersOf(Object sync) {
+            if (readersBySync == null) {
+                readersBySync = new IdentityHashMap<>();
+                Object[] held = new Object[ThreadRecord.maxHeld()];
+                int[] sites = new int[held.length];
+                byte[] modes = new byte[held.length];
+                for (ThreadRecord rec : stages.listed()) {
+                    Thread t = rec.get();
+                    if (t == null || !t.isAlive()) {
+                        continue;
+                    }
+                    int n = rec.copyHolds(held, sites, modes);
+                    for (int i = 0; i < n; i++) {
+                        if (modes[i] == ThreadRecord.READ && held[i] != null) {
+                            Object s = locks.syncOf(held[i]);
+                            List<ThreadRecord> list = readersBySync.computeIfAbsent(s, k -> new ArrayList<>());
+                            if (!list.contains(rec) && locks.readHoldsOf(s, t) > 0) {
+                                list.add(rec);
+                            }
+                        }
+                    }
+                    java.util.Arrays.fill(held, null);
+                }
+            }
+            return readersBySync.getOrDefault(sync, List.of());
+        }
+
+        /** Monitor waits, and synchronizer waits the agent did not see begin (before it was attached). */
+        private List<WaitEdge> jvmEdges(long id, Thread t) {
+            if (t != null) {
+                Thread.State state = t.getState();
+                if (state != Thread.State.BLOCKED && state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+                    return List.of();
+                }
+            }
+            ThreadInfo info = infos.get(id);
+            if (info == null) {
+                info = mx.getThreadInfo(id); // no stack, no safepoint; null for virtual and dead threads
+            }
+            if (info == null || info.getLockOwnerId() < 0 || info.getLockInfo() == null) {
+                return List.of();
+            }
+            if (!graph.hasNode(id)) {
+                graph.node(new ThreadNode(id, info.getThreadName(), false));
+            }
+            long ownerId = info.getLockOwnerId();
+            if (!graph.hasNode(ownerId)) {
+                graph.node(new ThreadNode(ownerId, info.getLockOwnerName(), false));
+            }
+            LockInfo li = info.getLockInfo();
+            LockRef lock = new LockRef(li.getClassName(), li.getIdentityHashCode());
+            boolean monitor = info.getThreadState() == Thread.State.BLOCKED;
+            Mode mode = monitor ? Mode.MONITOR : Mode.EXCLUSIVE;
+            long episode = monitor ? info.getBlockedCount() : info.getWaitedCount();
+            boolean timed = info.getThreadState() == Thread.State.TIMED_WAITING;
+            return List.of(new WaitEdge(id, ownerId, lock, mode, mode, timed, episode));
+        }
+    }
+}

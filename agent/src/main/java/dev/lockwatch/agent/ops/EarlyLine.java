@@ -1,0 +1,26 @@
+package dev.lockwatch.agent.ops;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The agent's start and stop lines in the default setup (text on stderr) while nothing else has needed the log:
+ * the same line Logback's pattern {@value AgentLog#PATTERN} writes, without configuring Logback for two lines. So
+ * a JVM in which Lockwatch never finds anything never loads Logback (about 150 ms of CPU and 200 classes; README,
+ * Overhead). Every other line, and every line of a JSON, file or {@code logConfig} setup, goes through Logback.
+ */
+final class EarlyLine {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    private EarlyLine() {
+    }
+
+    /** {@code 2026-11-26 21:45:56.576 [lockwatch] INFO  message}, as {@code %-5level} pads the level. */
+    static String format(LocalDateTime at, String message) {
+        return TIME.format(at) + " [lockwatch] INFO  " + message;
+    }
+
+    static void info(String message) {
+        System.err.println(format(LocalDateTime.now(), message));
+    }
+}
