@@ -118,11 +118,14 @@ order() { if (( $1 % 2 )); then echo "with without"; else echo "without with"; f
 normalize() { sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:.,]+ //' "$1" | sort -u; }
 added_lines() { comm -13 <(normalize "$1") <(normalize "$2"); }
 removed_lines() { comm -23 <(normalize "$1") <(normalize "$2"); }
+# A JVM warning or error line ("OpenJDK 64-Bit Server VM warning: ...", "WARNING: ...", "[error][cds] ..."); case
+# matters, so that the agent's "transformation errors=0" is not one.
+problem='[Ww]arning|WARNING|\[error\]|^Error|Exception'
 # Markdown list of lines, warnings and errors first, at most 10.
 line_list() {
   local f=$1
   if [[ ! -s "$f" ]]; then echo "  - (none)"; return; fi
-  { grep -iE 'warn|error' "$f" || true; grep -viE 'warn|error' "$f" || true; } | head -n 10 | sed 's/`/'"'"'/g; s/^/  - `/; s/$/`/'
+  { grep -E "$problem" "$f" || true; grep -vE "$problem" "$f" || true; } | head -n 10 | sed 's/`/'"'"'/g; s/^/  - `/; s/$/`/'
   local n; n=$(wc -l <"$f")
   (( n > 10 )) && echo "  - ... and $((n - 10)) more"
   return 0
@@ -203,7 +206,7 @@ hello_part() {
   added_lines "$work/hello-without.lines" "$work/hello-with.lines" >"$work/hello.added"
   removed_lines "$work/hello-without.lines" "$work/hello-with.lines" >"$work/hello.removed"
   added_lines "$work/cds-without.out" "$work/cds-with.out" >"$work/cds.added" 2>/dev/null || : >"$work/cds.added"
-  local warnings; warnings=$(grep -ciE 'warn|error' "$work/hello.added" || true)
+  local warnings; warnings=$(grep -cE "$problem" "$work/hello.added" || true)
 
   local w0 w1 c0 c1 r0 r1
   w0=$(median "$work/hello-without.wall"); w1=$(median "$work/hello-with.wall")
