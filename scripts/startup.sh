@@ -85,7 +85,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lockwatch-startup.XXXXXX")
 target_pid=""
 cleanup() {
   if [[ -n "$target_pid" ]]; then kill "$target_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  if [[ -n "${STARTUP_KEEP_WORK:-}" ]]; then echo "startup.sh: work files kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -320,6 +320,9 @@ jetty_part() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# lines FILE: its complete lines (wc -l counts newlines), so that a line being written while a window closes goes
+# to the next window instead of being cut in two.
+lines() { wc -l <"$1"; }
 # safepoints FILE FROM TO: "count sum_ms max_ms" of the safepoints logged on lines FROM+1..TO.
 safepoints() {
   sed -n "$(( $2 + 1 )),$3p" "$1" | grep -o 'Total: [0-9]* ns' | awk '
@@ -351,9 +354,9 @@ attach_part() {
     classes=$(sed -n 's/^ready classes=//p' "$ol")
     nap 1 # the class loading's own safepoints are over
     touch "$sp"
-    sp0=$(grep -c '' "$sp" || true); ol0=$(grep -c '' "$ol" || true)
+    sp0=$(lines "$sp"); ol0=$(lines "$ol")
     nap 2 # baseline window
-    sp1=$(grep -c '' "$sp" || true); ol1=$(grep -c '' "$ol" || true)
+    sp1=$(lines "$sp"); ol1=$(lines "$ol")
     now_us; t0=$now
     rc=0
     "$java_bin" -jar "$agent_copy" attach "$pid" ${agent_options:+"$agent_options"} >"$work/attach-$i.cli" 2>&1 || rc=$?
@@ -361,7 +364,7 @@ attach_part() {
     [[ $rc -eq 0 ]] || { cat "$work/attach-$i.cli" >&2; die "the attach command exited with $rc"; }
     echo $(( (now - t0) / 1000 )) >>"$work/attach.cli-ms"
     nap 1 # work the agent's own threads do right after agentmain returned
-    sp2=$(grep -c '' "$sp" || true); ol2=$(grep -c '' "$ol" || true)
+    sp2=$(lines "$sp"); ol2=$(lines "$ol")
     kill "$pid"; wait "$pid" 2>/dev/null || true; target_pid=""
 
     echo "$classes" >>"$work/attach.classes"

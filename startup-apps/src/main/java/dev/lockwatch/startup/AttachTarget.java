@@ -34,6 +34,8 @@ public final class AttachTarget {
     public static void main(String[] args) throws Exception {
         int wanted = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int loaded = loadJdkClasses(wanted);
+        // The class loading's garbage, collected now rather than in the attach window or the baseline before it.
+        System.gc();
         System.out.println("ready classes=" + loaded);
         System.out.flush();
         Thread recorder = new Thread(AttachTarget::recordStalls, "stall-recorder");
