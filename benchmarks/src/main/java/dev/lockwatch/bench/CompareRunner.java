@@ -33,15 +33,18 @@
  *   -Dbench.verbose=MODE          JMH output: silent | normal | extra   (default normal)
  *   -Dbench.out=PATH              Markdown result file (default results.md next to the jar,
  *                                 i.e. benchmarks/target/results.md; tick-cost.md with --tick)
+ *   -Dbench.commit=ID             the source commit the result file names (scripts/bench.sh passes
+ *                                 "git rev-parse --short HEAD", with "-dirty" when the tree has changes)
  *
  * For every selected benchmark it runs one JMH fork set WITHOUT the agent and one WITH
  * "-javaagent:<agentJar>", back to back, so each pair sees the same machine state (bench.rounds times,
  * alternating which goes first). Both
  * configurations get exactly "-Xms1g -Xmx1g" (+ bench.jvmArgs); the agent fork additionally gets
  * the -javaagent flag and nothing else. The host JVM's own flags are NOT inherited by the forks.
- * Mode is AverageTime in ns/op. At the end a Markdown table
+ * Mode is AverageTime, in each benchmark's @OutputTimeUnit (ns/op for the lock and hand-off
+ * benchmarks, ms/op for the H2 workload), with its own @Threads or @Group. At the end a Markdown table
  *
- *   | benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio | 95% interval (forks a side) |
+ *   | benchmark | without agent (± error) | with agent (± error) | ratio | 95% interval (forks a side) |
  *
  * is printed and written to bench.out. ratio = with / without (1.00x = no overhead); the error is
  * JMH's 99.9% confidence half-width over all measured iterations of all forks and rounds ("n/a" when there
@@ -62,11 +65,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -262,7 +268,7 @@ public final class CompareRunner {
                     step++;
                     System.out.printf(Locale.ROOT, "%n==> [%d/%d] %s, %s%n", step, total,
                             shortName(benchmark), withAgent == 1 ? "WITH agent" : "without agent");
-                    ChainedOptionsBuilder options = run.options("^" + Pattern.quote(benchmark) + "$", TimeUnit.NANOSECONDS);
+                    ChainedOptionsBuilder options = run.options("^" + Pattern.quote(benchmark) + "$");
                     if (withAgent == 1) {
                         options.jvmArgsAppend(agent.flag());
                     } else {
@@ -339,21 +345,21 @@ public final class CompareRunner {
         }
 
         /**
-         * AverageTime, one benchmark thread. The fork gets exactly {@link #forkJvmArgs}: this replaces the
-         * inherited host flags and the @Fork annotation's jvmArgs, so configurations differ only by what the
-         * caller appends (the -javaagent flag).
+         * AverageTime. The fork gets exactly {@link #forkJvmArgs}: this replaces the inherited host flags and the
+         * @Fork annotation's jvmArgs, so configurations differ only by what the caller appends (the -javaagent
+         * flag). The benchmark's own {@code @Threads}, {@code @Group} and {@code @OutputTimeUnit} are kept (JMH's
+         * defaults: one thread, seconds), so a contended benchmark runs its 4 threads and a workload of half a
+         * second reports milliseconds; callers that need one thread or one unit set them on the builder.
          */
-        ChainedOptionsBuilder options(String include, TimeUnit unit) {
+        ChainedOptionsBuilder options(String include) {
             return new OptionsBuilder()
                     .include(include)
                     .mode(Mode.AverageTime)
-                    .timeUnit(unit)
                     .warmupIterations(warmup)
                     .warmupTime(warmupTime)
                     .measurementIterations(iterations)
                     .measurementTime(time)
                     .forks(forks)
-                    .threads(1)
                     .shouldFailOnError(true)
                     .verbosity(verbose)
                     .jvmArgs(forkJvmArgs.toArray(new String[0]));
@@ -368,23 +374,40 @@ public final class CompareRunner {
     }
 
     /** The agent jar (as configured, and the private copy the forks use) and its -javaagent flag. */
-    record Agent(Path source, String flag, String options) {
+    record Agent(Path source, String flag, String options, String sha256) {
 
         static Agent fromProperties() throws UsageException {
             Path source = resolveAgentJar();
             Path copy = snapshot(source);
             String options = System.getProperty("lockwatch.agentOptions", "");
-            return new Agent(source, "-javaagent:" + copy + (options.isEmpty() ? "" : "=" + options), options);
+            return new Agent(source, "-javaagent:" + copy + (options.isEmpty() ? "" : "=" + options), options,
+                    sha256(copy));
         }
 
+        /**
+         * The jar's path, options and checksum: the agent may be built from another tree than the benchmarks, so
+         * the commit in the header alone does not say which agent a table measured.
+         */
         String describe() {
-            return "`" + source + "`" + (options.isEmpty() ? "" : " with options `" + options + "`");
+            return "`" + source + "`" + (options.isEmpty() ? "" : " with options `" + options + "`")
+                    + " (sha256 " + sha256.substring(0, 12) + ")";
+        }
+
+        private static String sha256(Path jar) throws UsageException {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar));
+                return HexFormat.of().formatHex(digest);
+            } catch (IOException | NoSuchAlgorithmException e) {
+                throw new UsageException("could not read the agent jar " + jar + ": " + e);
+            }
         }
     }
 
-    /** The date, JVM and CPU lines that open a result file. */
+    /** The commit, date, JVM and CPU lines that open a result file. */
     static String environment() {
-        return "- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
+        String commit = System.getProperty("bench.commit", "").trim();
+        return "- commit: " + (commit.isEmpty() ? "unknown (run through scripts/bench.sh to record it)" : commit) + "\n"
+                + "- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
                 + "- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version")
                 + ", " + Runtime.getRuntime().availableProcessors() + " CPUs\n";
     }
@@ -453,12 +476,12 @@ public final class CompareRunner {
 
     static String renderTable(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| benchmark | without agent (ns/op ± error) | with agent (ns/op ± error) | ratio | 95% interval (forks a side) |\n");
+        sb.append("| benchmark | without agent (± error) | with agent (± error) | ratio | 95% interval (forks a side) |\n");
         sb.append("|---|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             sb.append("| ").append(row.benchmark())
-                    .append(" | ").append(formatScore(row.without()))
-                    .append(" | ").append(formatScore(row.with()))
+                    .append(" | ").append(formatScoreWithUnit(row.without()))
+                    .append(" | ").append(formatScoreWithUnit(row.with()))
                     .append(" | ").append(formatRatio(row.without(), row.with()))
                     .append(" | ").append(row.interval() == null ? "n/a" : String.format(Locale.ROOT, "[%.2f, %.2f] (%d)",
                             row.interval()[0], row.interval()[1], row.forks()))
@@ -474,6 +497,11 @@ public final class CompareRunner {
         String error = Double.isNaN(s.error()) || Double.isInfinite(s.error())
                 ? "n/a" : format(s.error());
         return format(s.score()) + " ± " + error;
+    }
+
+    /** {@link #formatScore} followed by JMH's unit, e.g. "13.05 ± 0.65 ns/op": benchmarks differ in unit. */
+    static String formatScoreWithUnit(Score s) {
+        return s == null || s.unit() == null ? formatScore(s) : formatScore(s) + " " + s.unit();
     }
 
     static String formatRatio(Score without, Score with) {
@@ -588,6 +616,7 @@ public final class CompareRunner {
                 "  -Dbench.warmupTime=T       warmup iteration time (default bench.time)",
                 "  -Dbench.jvmArgs=\"A B\"      extra JVM args for both forks",
                 "  -Dbench.verbose=MODE       silent | normal | extra (default normal)",
-                "  -Dbench.out=PATH           result file (default benchmarks/target/results.md)"));
+                "  -Dbench.out=PATH           result file (default benchmarks/target/results.md)",
+                "  -Dbench.commit=ID          commit named in the result file (scripts/bench.sh sets it)"));
     }
 }

@@ -61,7 +61,8 @@ final class TickCostRunner {
         Agent agent = Agent.fromProperties();
         Settings run = Settings.fromProperties();
         Path out = CompareRunner.resultFile("tick-cost.md");
-        ChainedOptionsBuilder options = run.options(INCLUDE, TimeUnit.MICROSECONDS).jvmArgsAppend(agent.flag());
+        ChainedOptionsBuilder options = run.options(INCLUDE).timeUnit(TimeUnit.MICROSECONDS).threads(1)
+                .jvmArgsAppend(agent.flag());
         if (CompareRunner.isSet("bench.tickThreads")) {
             options.param("threads", intList("bench.tickThreads"));
         }
