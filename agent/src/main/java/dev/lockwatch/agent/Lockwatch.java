@@ -171,7 +171,7 @@ public final class Lockwatch {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long pid = ProcessHandle.current().pid();
         String host = Host.name();
-        Detection detection = new Detection(mx, sites, new MonitorSites(), attached);
+        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached);
         CurrentWaits waits = new CurrentWaits();
         this.waits = waits;
         List<Output> outputs = new ArrayList<>();

@@ -185,6 +185,31 @@ class AgentJarIT {
         return found;
     }
 
+    /**
+     * Every class the agent's own code refers to is in the jar or in the JDK: a reference to a part of a library
+     * the shading left out (Byte Buddy beyond its ASM) would fail only when that code first runs, in a report.
+     */
+    @Test
+    void everyClassTheAgentCodeRefersToIsInTheJarOrTheJdk() {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            if (!e.getKey().endsWith(".class") || e.getKey().startsWith("dev/lockwatch/shaded/")) {
+                continue;
+            }
+            Set<String> referenced = new TreeSet<>();
+            new ClassReader(e.getValue()).accept(new ClassRemapper(new ClassWriter(0), recorder(referenced)), 0);
+            for (String type : referenced) {
+                String name = type.startsWith("[") ? type.replaceAll("^\\[+L?|;$", "") : type;
+                boolean jdk = name.startsWith("java/") || name.startsWith("javax/") || name.startsWith("jdk/")
+                        || name.startsWith("sun/") || name.startsWith("com/sun/") || name.length() <= 1;
+                if (!jdk && !entries.containsKey(name + ".class")) {
+                    missing.add(e.getKey() + " -> " + name);
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "references to classes that are not in the agent jar");
+    }
+
     /** The bootstrap classes are defined one by one from a fixed list: it must name every class in the package. */
     @Test
     void theBootstrapClassListNamesEveryBootstrapClass() throws Exception {

@@ -92,6 +92,45 @@ class DemoScenariosIT {
         }
     }
 
+    /**
+     * Issue 12: a monitor's "acquired at" was the line its frame is at now, 2 to 4 lines below its
+     * {@code synchronized}. Now the exact line, from the class file: in application code (the demo's own
+     * {@code synchronized} blocks, also where JDK code re-enters them); the class-file side, synchronized methods
+     * and JDK classes included, is covered by {@code MonitorLinesTest}.
+     */
+    @Test
+    void monitorSitesNameTheLineOfTheirSynchronizedStatement() throws Exception {
+        List<String> source = java.nio.file.Files.readAllLines(ChildJvm.DEMO_JAR.getParent().getParent()
+                .resolve("src/main/java/dev/lockwatch/demo/MonitorAbba.java"));
+        int aLine = lineOf(source, "synchronized (a)", "aThenB");
+        int bLine = lineOf(source, "synchronized (b)", "bThenA");
+        try (ChildJvm child = ChildJvm.demo("monitor-abba", "", List.of(), RUN_SECONDS)) {
+            String text = child.awaitReport("DEADLOCK").text();
+            assertTrue(text.contains("acquired at dev.lockwatch.demo.MonitorAbba.aThenB(MonitorAbba.java:" + aLine + ")"), text);
+            assertTrue(text.contains("acquired at dev.lockwatch.demo.MonitorAbba.bThenA(MonitorAbba.java:" + bLine + ")"), text);
+        }
+        // The monitor a thread re-enters in JDK code (Hashtable.equals) is named where it was first entered.
+        List<String> hashtable = java.nio.file.Files.readAllLines(ChildJvm.DEMO_JAR.getParent().getParent()
+                .resolve("src/main/java/dev/lockwatch/demo/HashtableCycle.java"));
+        int h1 = lineOf(hashtable, "synchronized (h1)", "compareOneToTwo");
+        try (ChildJvm child = ChildJvm.demo("hashtable", "", List.of(), RUN_SECONDS)) {
+            String text = child.awaitReport("DEADLOCK").text();
+            assertTrue(text.contains("acquired at dev.lockwatch.demo.HashtableCycle.compareOneToTwo(HashtableCycle.java:" + h1 + ")"), text);
+        }
+    }
+
+    /** The line of {@code statement} in the method that starts with {@code method}'s declaration. */
+    private static int lineOf(List<String> source, String statement, String method) {
+        boolean inMethod = false;
+        for (int i = 0; i < source.size(); i++) {
+            inMethod |= source.get(i).contains(" " + method + "(");
+            if (inMethod && source.get(i).contains(statement)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(statement + " not found in " + method);
+    }
+
     @Test
     void healthyScenarioEndsWithoutAnyReport() throws Exception {
         try (ChildJvm child = ChildJvm.demo("healthy", "interval=100ms", List.of(), 6)) {
@@ -99,7 +138,7 @@ class DemoScenariosIT {
             String out = child.output();
             assertTrue(out.contains("demo: healthy: done"), out);
             assertTrue(out.contains("Lockwatch 0.1.0 started"), out);
-            for (String kind : List.of("DEADLOCK", "STARVATION", "LOCK_ORDER", "HELD_WHILE_BLOCKING")) {
+            for (String kind : List.of("DEADLOCK", "STARVATION", "HANG", "LOCK_ORDER", "HELD_WHILE_BLOCKING")) {
                 assertTrue(!out.contains(kind), "healthy run must have no " + kind + ":\n" + out);
             }
             assertTrue(out.contains("transformation errors=0,"), out);

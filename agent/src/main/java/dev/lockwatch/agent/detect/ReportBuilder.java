@@ -63,6 +63,7 @@ public final class ReportBuilder {
         for (WaitEdge e : cycle.edges()) {
             threads.add(describe(e, sample, infos.get(e.waiter())));
         }
+        monitorSites.forget();
         return new DeadlockReport(Fingerprint.of(waitParts("deadlock", threads)), cycle.timed(), threads);
     }
 
@@ -130,6 +131,7 @@ public final class ReportBuilder {
             queued.put(q.task().key(), new StarvationReport.QueuedTask(q.task().key(), q.taskName(), by));
             parts.add("queued " + Fingerprint.stableClassName(q.taskName()));
         }
+        monitorSites.forget();
         return new StarvationReport(Fingerprint.of(parts), starvation.pool().pool().key(),
                 starvation.pool().workers().size(), threads, new ArrayList<>(queued.values()));
     }
@@ -208,6 +210,7 @@ public final class ReportBuilder {
                         future.getClass().getName(), waitSite, holds, Frames.withoutAgent(info.getStackTrace())));
             }
         }
+        monitorSites.forget();
         return found;
     }
 
@@ -219,15 +222,21 @@ public final class ReportBuilder {
         }
         int depth = m.getLockedStackDepth();
         int inner = 0; // monitors of the same frame entered after this one: they are listed before it
+        int held = 0;
+        boolean before = true;
         for (MonitorInfo other : info.getLockedMonitors()) {
             if (other == m) {
-                break;
+                before = false;
             }
             if (other.getLockedStackDepth() == depth) {
-                inner++;
+                held++;
+                if (before) {
+                    inner++;
+                }
             }
         }
-        return monitorSites.site(frame, inner);
+        boolean entering = depth == 0 && info.getThreadState() == Thread.State.BLOCKED;
+        return monitorSites.site(frame, inner, held, entering);
     }
 
     private Map<Long, ThreadInfo> threadInfos(List<Long> ids, Sample sample) {

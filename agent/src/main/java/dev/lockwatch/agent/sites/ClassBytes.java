@@ -1,6 +1,5 @@
 package dev.lockwatch.agent.sites;
 
-import net.bytebuddy.utility.OpenedClassReader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -182,7 +181,7 @@ public final class ClassBytes {
      */
     private static boolean declares(byte[] classFile, String internalName) {
         try {
-            return OpenedClassReader.of(classFile, true).getClassName().equals(internalName);
+            return new net.bytebuddy.jar.asm.ClassReader(classFile).getClassName().equals(internalName);
         } catch (RuntimeException e) {
             return false;
         }

@@ -4,7 +4,6 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.utility.OpenedClassReader;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +53,7 @@ public final class MonitorLines {
             // Byte Buddy's reader also opens class files newer than its ASM knows (the code, exception table and
             // line table read here have not changed in decades). It does so by patching the version bytes for a
             // moment, so it gets a copy: the caller's array may be shared (ClassBytes' cache).
-            ClassReader reader = OpenedClassReader.of(classFile.clone(), true);
+            ClassReader reader = new ClassReader(classFile.clone());
             Map<String, List<MethodMonitors>> methods = new HashMap<>();
             reader.accept(new ClassVisitor(Opcodes.ASM9) {
                 @Override
