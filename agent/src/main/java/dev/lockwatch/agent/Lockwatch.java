@@ -21,6 +21,7 @@ import dev.lockwatch.agent.report.SafeText;
 import dev.lockwatch.agent.sites.MonitorSites;
 import dev.lockwatch.agent.sites.SiteTable;
 import dev.lockwatch.bootstrap.HeldWhileBlocking;
+import dev.lockwatch.bootstrap.LockOrders;
 import dev.lockwatch.bootstrap.Registry;
 
 import java.lang.instrument.Instrumentation;
@@ -62,6 +63,7 @@ public final class Lockwatch {
     private volatile Installer.Installed installed;
     private volatile Pipeline pipeline;
     private volatile CurrentWaits waits;
+    private volatile Detection detection;
     private volatile Watchdog watchdog;
     private volatile Thread agentThread;
     private volatile boolean stopping;
@@ -89,10 +91,11 @@ public final class Lockwatch {
                 System.err.println("lockwatch: " + problem);
             }
         }
+        LockOrders.enable(options.lockOrder()); // before anything is rewritten: it cannot change later
         Registry.preload(); // loads everything the inlined code touches before any of it can run
         HeldWhileBlocking.enable(options.heldWhileBlocking());
         Lockwatch lw = new Lockwatch(inst, attached, options, parsed.problems());
-        lw.installed = Installer.install(inst, boot, attached, lw.sites, lw.new TransformErrors());
+        lw.installed = Installer.install(inst, boot, attached, options.lockOrder(), lw.sites, lw.new TransformErrors());
         running = lw;
         Thread agent = new Thread(lw.new AgentThread(), Watchdog.THREAD_NAME);
         agent.setDaemon(true);
@@ -145,7 +148,9 @@ public final class Lockwatch {
                             + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
                             + " with -javaagent)", false);
                 }
-                long firstCheck = System.nanoTime() + options.interval().toNanos();
+                // Detection is built one interval after start, so a short JVM never pays for it; with lock-order
+                // checking on, at once: orders taken from the first moment must reach the graph.
+                long firstCheck = System.nanoTime() + (options.lockOrder() ? 0 : options.interval().toNanos());
                 while (!stopping && System.nanoTime() - firstCheck < 0) {
                     LockSupport.parkNanos(this, firstCheck - System.nanoTime());
                 }
@@ -171,7 +176,8 @@ public final class Lockwatch {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long pid = ProcessHandle.current().pid();
         String host = Host.name();
-        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached);
+        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder());
+        this.detection = detection;
         CurrentWaits waits = new CurrentWaits();
         this.waits = waits;
         List<Output> outputs = new ArrayList<>();
@@ -180,11 +186,16 @@ public final class Lockwatch {
         outputs.add(waits);
         outputs.add(new HousekeepingOutput());
         if (options.jmx()) {
-            outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, () -> 0L, log));
+            outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, this::recordedOrders, log));
         }
         Options o = options;
         pipeline = new Pipeline(outputs, new ThreadDump(mx, waits, VERSION, pid, host, log), stats, pid, host, policyOf(o));
         return new Watchdog(detection.sampler, detection.detectors(), pipeline, o.interval());
+    }
+
+    private long recordedOrders() {
+        Detection d = detection;
+        return d == null || d.lockOrders == null ? 0 : d.lockOrders.orders();
     }
 
     private String describeOptions() {
@@ -259,6 +270,9 @@ public final class Lockwatch {
                 .append("; suppressed ").append(stats.suppressed()).append(", reminders ").append(stats.reminders())
                 .append('\n');
         sb.append("options: ").append(describeOptions()).append('\n');
+        if (options.lockOrder()) {
+            sb.append("lock orders recorded: ").append(recordedOrders()).append('\n');
+        }
         CurrentWaits w = waits;
         sb.append(w == null ? "wait-for graph: no check has run yet\n" : w.render());
         return sb.toString();
@@ -275,6 +289,14 @@ public final class Lockwatch {
             Thread agent = agentThread;
             if (agent != null) {
                 LockSupport.unpark(agent);
+            }
+            Watchdog w = watchdog;
+            if (w != null && options.lockOrder()) {
+                try {
+                    w.finish(500); // lock orders taken just before the exit are still checked and reported
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             Thread last = new Thread(new LastLine(), "lockwatch-last-line");
             last.setDaemon(true);
@@ -298,7 +320,9 @@ public final class Lockwatch {
             }
             Installer.Installed i = installed;
             log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="
-                    + (i == null ? 0 : i.rewriter().rewrittenSites()) + ", reports: " + stats.summary());
+                    + (i == null ? 0 : i.rewriter().rewrittenSites())
+                    + (options.lockOrder() ? ", lock orders recorded=" + recordedOrders() : "")
+                    + ", reports: " + stats.summary());
         }
     }
 }

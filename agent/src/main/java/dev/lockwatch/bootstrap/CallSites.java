@@ -168,4 +168,41 @@ public final class CallSites {
         return locked;
     }
 
+
+    // ---- monitors, rewritten only with lockOrder=on ------------------------------------------------------
+
+    /**
+     * Before {@code monitorenter}: the object's identity hash, taken while it is not locked by this thread yet, so
+     * that hashing it for the lock-order chain later never inflates its monitor.
+     */
+    public static void monitorHash(Object monitor) {
+        System.identityHashCode(monitor);
+    }
+
+    /** After {@code monitorenter}, or at the start of a {@code synchronized} method. */
+    public static void monitorEntered(Object monitor, int site) {
+        try {
+            Registry.monitorEntered(monitor, site);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** Before {@code monitorexit}, or before a return from a {@code synchronized} method. */
+    public static void monitorExiting(Object monitor) {
+        try {
+            Registry.monitorExiting(monitor);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** When an exception leaves a {@code synchronized} method. */
+    public static void monitorUnwound() {
+        try {
+            Registry.monitorUnwound();
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
 }

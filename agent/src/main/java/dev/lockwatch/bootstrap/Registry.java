@@ -94,10 +94,52 @@ public final class Registry {
     static void held(Object lock, int site, byte mode, byte how) {
         ThreadRecord r = CURRENT.get();
         if (r.suppressed == 0) {
+            if (Orders.ON && (r.heldCountPlain() != 0 || lock instanceof java.util.concurrent.locks.ReentrantReadWriteLock.WriteLock)) {
+                LockOrders.taken(r, lock, site, mode, how);
+            }
             r.push(lock, site, mode);
             if (!r.listed) {
                 list(r);
             }
+        }
+    }
+
+    /**
+     * Whether lock orders are recorded, as a constant: initialized at the first rewritten acquisition, after the
+     * agent set {@link LockOrders#enable} (it cannot change while the JVM runs), so the JIT removes the check when
+     * it is off and the fast path costs exactly what it did.
+     */
+    private static final class Orders {
+        static final boolean ON = LockOrders.enabled;
+    }
+
+    /** A monitor was entered at a rewritten {@code monitorenter} or at the start of a {@code synchronized} method. */
+    static void monitorEntered(Object monitor, int site) {
+        ThreadRecord r = CURRENT.get();
+        if (r.suppressed == 0) {
+            if (r.heldCountPlain() != 0) {
+                LockOrders.taken(r, monitor, site, ThreadRecord.MONITOR, CallSites.BLOCKING);
+            }
+            r.push(monitor, site, ThreadRecord.MONITOR);
+            if (!r.listed) {
+                list(r);
+            }
+        }
+    }
+
+    /** A monitor is about to be exited (a rewritten {@code monitorexit}, or a return from a synchronized method). */
+    static void monitorExiting(Object monitor) {
+        ThreadRecord r = CURRENT.get();
+        if (r.heldCountPlain() != 0) {
+            r.popMonitor(monitor);
+        }
+    }
+
+    /** An exception leaves a synchronized method: its monitor, the innermost one recorded, is released. */
+    static void monitorUnwound() {
+        ThreadRecord r = CURRENT.get();
+        if (r.heldCountPlain() != 0) {
+            r.popInnermostMonitor();
         }
     }
 

@@ -179,6 +179,17 @@ public final class ThreadRecord extends WeakReference<Thread> {
         }
     }
 
+    /** Pops the most recent monitor entry (an exception left a synchronized method). */
+    void popInnermostMonitor() {
+        int n = heldCount;
+        for (int i = n - 1; i >= 0; i--) {
+            if (heldModes[i] == MONITOR) {
+                popMonitor(heldLocks[i]);
+                return;
+            }
+        }
+    }
+
     /** The holds still held, innermost last (owner only): the entries the JDK confirms. */
     int copyValidHolds(Object[] locks, int[] sites, byte[] modes) {
         int n = heldCount;
@@ -364,5 +375,46 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     public static int maxHeld() {
         return MAX_HELD;
+    }
+    // ---- lock orders (lockOrder=on; see LockOrders), owner-only ------------------------------------------
+
+    private Object[] orderScratch;
+    private int[] orderSites;
+    private byte[] orderModes;
+    private long[] chains;
+
+    Object[] orderScratch() {
+        if (orderScratch == null) {
+            orderScratch = new Object[MAX_HELD];
+            orderSites = new int[MAX_HELD];
+            orderModes = new byte[MAX_HELD];
+        }
+        return orderScratch;
+    }
+
+    int[] orderSites() {
+        return orderSites;
+    }
+
+    byte[] orderModes() {
+        return orderModes;
+    }
+
+    /**
+     * Whether this thread takes the chain of locks hashed to {@code chain} for the first time (as far as its cache
+     * of {@code size} recent chains, a power of two, remembers). A chain that falls out of the cache is sent again:
+     * the watchdog counts it once more, nothing else.
+     */
+    boolean firstTimeChain(long chain, int size) {
+        if (chains == null) {
+            chains = new long[size];
+        }
+        long key = chain == 0 ? 1 : chain;
+        int slot = (int) (key ^ (key >>> 32)) & (size - 1);
+        if (chains[slot] == key) {
+            return false;
+        }
+        chains[slot] = key;
+        return true;
     }
 }

@@ -112,6 +112,17 @@ public class WatchdogTickBenchmark {
         }
 
         @Override
+        public void between(List<Finding> hazards) {
+            if (!hazards.isEmpty()) {
+                throw new IllegalStateException("the tick fixture has nothing to find, yet found: " + hazards.get(0).key());
+            }
+        }
+
+        @Override
+        public void notice(String line) {
+        }
+
+        @Override
         public void problem(String message, Throwable cause) {
             throw new IllegalStateException("watchdog problem: " + message, cause);
         }

@@ -37,6 +37,17 @@ final class ScenarioRegistry {
                 .add(new VirtualDeadlocks.Mixed())
                 .add(new VirtualDeadlocks.Handoff())
                 .add(new VirtualRegistry())
+                .add(new LockOrderTransfer())
+                .add(new LockOrderMixed())
+                .add(new LockOrderRing())
+                .add(new LockOrderReadWrite())
+                .add(LockOrderHealthy.timed())
+                .add(LockOrderHealthy.gate())
+                .add(LockOrderHealthy.readOnly())
+                .add(LockOrderHealthy.tryLock())
+                .add(LockOrderHealthy.reentry())
+                .add(LockOrderHealthy.oneThread())
+                .add(LockOrderHealthy.manyLocks())
                 .add(new HealthyLocking())
                 .add(new HealthyHandoffs());
     }

@@ -80,10 +80,25 @@ public final class Pipeline implements FindingSink {
         for (Finding hazard : present.newHazards()) {
             Report report = build(hazard);
             if (report != null && !suppressed(report, p)) {
-                Event event = emit(report, 0, clock.getAsLong(), "");
-                act(p, event);
+                act(p, emit(report, 0, clock.getAsLong(), ""));
             }
         }
+    }
+
+    @Override
+    public void between(List<Finding> hazards) {
+        Policy p = policy;
+        for (Finding hazard : tracker.newHazards(hazards)) {
+            Report report = build(hazard);
+            if (report != null && !suppressed(report, p)) {
+                act(p, emit(report, 0, clock.getAsLong(), ""));
+            }
+        }
+    }
+
+    @Override
+    public void notice(String line) {
+        notice(SafeText.plain(line), false);
     }
 
     private void first(Tracker.Seen s, Policy p, long now) {

@@ -75,6 +75,20 @@ final class Tracker {
         return new Present(present, newHazards);
     }
 
+    /** The hazards among {@code findings} seen for the first time (found between two checks). */
+    List<Finding> newHazards(List<Finding> findings) {
+        List<Finding> fresh = new ArrayList<>();
+        for (Finding f : findings) {
+            if (!f.kind().stuck() && !hazards.contains(f.key())) {
+                if (hazards.size() < MAX_HAZARDS) {
+                    hazards.add(f.key());
+                }
+                fresh.add(f);
+            }
+        }
+        return fresh;
+    }
+
     /** How many stuck findings are being followed (for tests). */
     int following() {
         return stuck.size();

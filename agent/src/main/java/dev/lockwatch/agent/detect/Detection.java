@@ -18,11 +18,19 @@ import java.util.List;
 public final class Detection {
     public final LiveSampler sampler;
     public final ReportBuilder reports;
+    /** The LOCK_ORDER detector, or null when lock-order checking is off. */
+    public final LockOrderDetector lockOrders;
     private final List<Detector> detectors = new ArrayList<>();
 
     public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached)
             throws ReflectiveOperationException {
+        this(mx, sites, monitorSites, attached, false);
+    }
+
+    public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached, boolean lockOrder)
+            throws ReflectiveOperationException {
         JdkLocks locks = new JdkLocks();
+        lockOrders = lockOrder ? new LockOrderDetector(locks, sites) : null;
         sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached);
         reports = new ReportBuilder(mx, locks, sites, monitorSites);
         detectors.add(new DeadlockDetector(sampler, reports));
@@ -39,6 +47,9 @@ public final class Detection {
     public List<Detector> detectors() {
         List<Detector> all = new ArrayList<>(detectors);
         all.add(new HeldWhileBlockingDetector(reports));
+        if (lockOrders != null) {
+            all.add(lockOrders);
+        }
         return all;
     }
 }

@@ -20,14 +20,23 @@ public final class Watchdog implements Runnable {
 
     private final Sampler sampler;
     private final List<Detector> detectors;
+    private final List<Prompt> prompts = new ArrayList<>();
     private final FindingSink sink;
     private volatile long intervalNanos;
     private volatile boolean stopped;
     private volatile Thread thread;
+    /** Counted down once the last round of prompt work ran after {@link #finish()}. */
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean finishing;
 
     public Watchdog(Sampler sampler, List<Detector> detectors, FindingSink sink, Duration interval) {
         this.sampler = sampler;
         this.detectors = List.copyOf(detectors);
+        for (Detector d : detectors) {
+            if (d instanceof Prompt) {
+                prompts.add((Prompt) d);
+            }
+        }
         this.sink = sink;
         this.intervalNanos = interval.toNanos();
     }
@@ -40,6 +49,16 @@ public final class Watchdog implements Runnable {
     public void stop() {
         stopped = true;
         wake();
+    }
+
+    /**
+     * The JVM is exiting: the watchdog does what woke-up work is pending (lock orders taken just before the exit) and
+     * returns; waits at most {@code millis} for it.
+     */
+    public boolean finish(long millis) throws InterruptedException {
+        finishing = true;
+        wake();
+        return thread != null && finished.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Makes the watchdog check now rather than at the end of the interval. */
@@ -57,9 +76,20 @@ public final class Watchdog implements Runnable {
         Registry.suppressCurrentThread();
         long next = System.nanoTime() + intervalNanos;
         while (!stopped) {
+            if (finishing) {
+                try {
+                    promptly();
+                } catch (Throwable ignored) {
+                    // exiting anyway
+                } finally {
+                    finished.countDown();
+                }
+                return;
+            }
             try {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
+                    promptly();
                     LockSupport.parkNanos(this, Math.min(wait, intervalNanos));
                     continue;
                 }
@@ -84,5 +114,26 @@ public final class Watchdog implements Runnable {
             d.find(sample, findings);
         }
         sink.checked(sample, findings);
+        for (Prompt p : prompts) {
+            for (String line : p.notices()) {
+                sink.notice(line);
+            }
+        }
+    }
+
+    /** Between checks: the work of the detectors that woke the watchdog (a lock order that closed a cycle). */
+    private void promptly() {
+        List<Finding> hazards = null;
+        for (Prompt p : prompts) {
+            if (p.due()) {
+                if (hazards == null) {
+                    hazards = new ArrayList<>();
+                }
+                p.findNow(hazards);
+            }
+        }
+        if (hazards != null && !hazards.isEmpty()) {
+            sink.between(hazards);
+        }
     }
 }

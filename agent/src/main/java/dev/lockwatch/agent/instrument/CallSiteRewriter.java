@@ -9,6 +9,7 @@ import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -40,10 +41,17 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     private final PerLoader<Boolean> visibility = new PerLoader<>();
     private final SiteTable sites;
     private final BiConsumer<String, Throwable> onError;
+    /** {@code lockOrder=on}: monitors are recorded too, so every application class is parsed. */
+    private final boolean monitors;
 
     public CallSiteRewriter(SiteTable sites, BiConsumer<String, Throwable> onError) {
+        this(sites, onError, false);
+    }
+
+    public CallSiteRewriter(SiteTable sites, BiConsumer<String, Throwable> onError, boolean monitors) {
         this.sites = sites;
         this.onError = onError;
+        this.monitors = monitors;
     }
 
     public int rewrittenSites() {
@@ -63,7 +71,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!isApplicationLoader(loader) || !contains(classfileBuffer, LOCKS_PACKAGE)) {
+        if (!isApplicationLoader(loader) || (!monitors && !contains(classfileBuffer, LOCKS_PACKAGE))) {
             return null;
         }
         try {
@@ -195,8 +203,10 @@ public final class CallSiteRewriter implements ClassFileTransformer {
 
     private final class SiteVisitor extends ClassVisitor {
         private final ClassLoader loader;
+        private String internalName;
         private String className;
         private String sourceFile;
+        private boolean frames;
         int rewritten;
 
         SiteVisitor(ClassVisitor next, ClassLoader loader) {
@@ -206,7 +216,9 @@ public final class CallSiteRewriter implements ClassFileTransformer {
 
         @Override
         public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+            internalName = name;
             className = name.replace('/', '.');
+            frames = (version & 0xFFFF) >= Opcodes.V1_6;
             super.visit(version, access, name, signature, superName, interfaces);
         }
 
@@ -219,32 +231,179 @@ public final class CallSiteRewriter implements ClassFileTransformer {
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-            return new MethodVisitor(Opcodes.ASM9, next) {
-                private int line = -1;
-
-                @Override
-                public void visitLineNumber(int ln, Label start) {
-                    line = ln;
-                    super.visitLineNumber(ln, start);
-                }
-
-                @Override
-                public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
-                    String target = isLockType(opcode, owner) ? replacement(owner, mname, mdesc) : null;
-                    if (target == null) {
-                        super.visitMethodInsn(opcode, owner, mname, mdesc, itf);
-                        return;
-                    }
-                    super.visitLdcInsn(sites.register(loader, className, site(name, line)));
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, mname, target, false);
-                    rewritten++;
-                }
-            };
+            boolean synchronizedMethod = monitors && (access & Opcodes.ACC_SYNCHRONIZED) != 0
+                    && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+            return new Sites(next, name, (access & Opcodes.ACC_STATIC) != 0, synchronizedMethod);
         }
 
         private String site(String method, int line) {
             StackTraceElement frame = new StackTraceElement(className, method, sourceFile, line);
             return frame.toString();
+        }
+
+        /**
+         * One method: lock calls become {@link CallSites} calls with their site id; with {@code lockOrder=on},
+         * {@code monitorenter}/{@code monitorexit} and the monitor of a {@code synchronized} method are recorded too.
+         * It also follows what pushed each lock (a field, a static field, {@code this}, a class literal): the lock's
+         * key, which means the same in every run (see {@link SiteTable}).
+         */
+        private final class Sites extends MethodVisitor {
+            private final String method;
+            private final boolean isStatic;
+            private final boolean synchronizedMethod;
+            private final Label start = new Label();
+            private int line = -1;
+            /** What pushed the value on top of the stack, when it is a lock's receiver we can name; else null. */
+            private String pushed;
+
+            Sites(MethodVisitor next, String method, boolean isStatic, boolean synchronizedMethod) {
+                super(Opcodes.ASM9, next);
+                this.method = method;
+                this.isStatic = isStatic;
+                this.synchronizedMethod = synchronizedMethod;
+            }
+
+            private String methodKey() {
+                return (isStatic ? "class " : "this ") + className;
+            }
+
+            private void pushMonitor() {
+                if (isStatic) {
+                    super.visitLdcInsn(Type.getObjectType(internalName));
+                } else {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                }
+            }
+
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                if (synchronizedMethod) {
+                    // The JVM entered the monitor before the first instruction; its site is the method itself.
+                    pushMonitor();
+                    super.visitLdcInsn(sites.register(loader, className, site(method, -1), methodKey()));
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntered", "(Ljava/lang/Object;I)V", false);
+                    super.visitLabel(start);
+                    rewritten++;
+                }
+            }
+
+            @Override
+            public void visitLineNumber(int ln, Label at) {
+                line = ln;
+                super.visitLineNumber(ln, at);
+            }
+
+            @Override
+            public void visitInsn(int opcode) {
+                if (monitors && opcode == Opcodes.MONITORENTER) {
+                    String key = pushed;
+                    super.visitInsn(Opcodes.DUP);
+                    super.visitInsn(Opcodes.DUP);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorHash", "(Ljava/lang/Object;)V", false);
+                    super.visitInsn(Opcodes.MONITORENTER);
+                    super.visitLdcInsn(sites.register(loader, className, site(method, line), key));
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntered", "(Ljava/lang/Object;I)V", false);
+                    rewritten++;
+                    pushed = null;
+                    return;
+                }
+                if (monitors && opcode == Opcodes.MONITOREXIT) {
+                    super.visitInsn(Opcodes.DUP);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorExiting", "(Ljava/lang/Object;)V", false);
+                } else if (synchronizedMethod && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+                    pushMonitor();
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorExiting", "(Ljava/lang/Object;)V", false);
+                }
+                if (opcode != Opcodes.DUP) {
+                    pushed = null; // javac's synchronized (x): push x, dup, astore, monitorenter
+                }
+                super.visitInsn(opcode);
+            }
+
+            @Override
+            public void visitVarInsn(int opcode, int var) {
+                if (opcode == Opcodes.ALOAD && var == 0 && !isStatic) {
+                    pushed = "this " + className;
+                } else if (opcode != Opcodes.ASTORE) {
+                    pushed = null;
+                }
+                super.visitVarInsn(opcode, var);
+            }
+
+            @Override
+            public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+                pushed = opcode == Opcodes.GETFIELD ? "field " + owner.replace('/', '.') + "." + name
+                        : opcode == Opcodes.GETSTATIC ? "static " + owner.replace('/', '.') + "." + name : null;
+                super.visitFieldInsn(opcode, owner, name, descriptor);
+            }
+
+            @Override
+            public void visitLdcInsn(Object value) {
+                pushed = value instanceof Type && ((Type) value).getSort() == Type.OBJECT ? "class " + ((Type) value).getClassName() : null;
+                super.visitLdcInsn(value);
+            }
+
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
+                String target = isLockType(opcode, owner) ? replacement(owner, mname, mdesc) : null;
+                if (target == null) {
+                    boolean readOrWrite = (mname.equals("readLock") || mname.equals("writeLock")) && mdesc.startsWith("()")
+                            && (owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock")
+                            || owner.equals("java/util/concurrent/locks/ReadWriteLock"));
+                    pushed = readOrWrite && pushed != null ? pushed + " " + mname : null;
+                    super.visitMethodInsn(opcode, owner, mname, mdesc, itf);
+                    return;
+                }
+                String key = pushed;
+                pushed = null;
+                super.visitLdcInsn(sites.register(loader, className, site(method, line), key));
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, mname, target, false);
+                rewritten++;
+            }
+
+            @Override
+            public void visitIntInsn(int opcode, int operand) {
+                pushed = null;
+                super.visitIntInsn(opcode, operand);
+            }
+
+            @Override
+            public void visitTypeInsn(int opcode, String type) {
+                pushed = null;
+                super.visitTypeInsn(opcode, type);
+            }
+
+            @Override
+            public void visitJumpInsn(int opcode, Label label) {
+                pushed = null;
+                super.visitJumpInsn(opcode, label);
+            }
+
+            @Override
+            public void visitLabel(Label label) {
+                pushed = null;
+                super.visitLabel(label);
+            }
+
+            @Override
+            public void visitMaxs(int maxStack, int maxLocals) {
+                if (synchronizedMethod) {
+                    // An exception leaving the method releases its monitor: appended after the method's own
+                    // handlers, and a frame with no locals, valid wherever the method's locals stand.
+                    Label end = new Label();
+                    Label handler = new Label();
+                    super.visitLabel(end);
+                    super.visitTryCatchBlock(start, end, handler, null);
+                    super.visitLabel(handler);
+                    if (frames) {
+                        super.visitFrame(Opcodes.F_FULL, 0, new Object[0], 1, new Object[] {"java/lang/Throwable"});
+                    }
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorUnwound", "()V", false);
+                    super.visitInsn(Opcodes.ATHROW);
+                }
+                super.visitMaxs(maxStack, maxLocals);
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ public final class Installer {
     /**
      * @param boot the bootstrap loader's unnamed module, which holds {@code dev.lockwatch.bootstrap}
      */
-    public static Installed install(Instrumentation inst, Module boot, boolean attached, SiteTable sites,
+    public static Installed install(Instrumentation inst, Module boot, boolean attached, boolean monitors, SiteTable sites,
                                     BiConsumer<String, Throwable> onError) throws Exception {
         Module agent = Installer.class.getModule();
         // The watchdog reads JDK internals (owners, read counts, stage fields, thread lists); never application code.
@@ -39,7 +39,7 @@ public final class Installer {
                 Set.of(), Map.of());
 
         JdkTransformer jdk = new JdkTransformer(onError);
-        CallSiteRewriter rewriter = new CallSiteRewriter(sites, onError);
+        CallSiteRewriter rewriter = new CallSiteRewriter(sites, onError, monitors);
         inst.addTransformer(jdk, true);
         try {
             int jdkClasses = retransformLoadedJdkClasses(inst, jdk, onError);

@@ -32,6 +32,8 @@ public final class SiteTable {
     private final List<Integer> free = new ArrayList<>();
     private final Consumer<Map<String, Map<String, Integer>>> freeLoader = new FreeLoader();
     private String[] text = new String[256];
+    /** Per site, the key of the lock taken there, or null (see {@link #register(ClassLoader, String, String, String)}). */
+    private String[] keys = new String[256];
     private int[] generation = new int[256];
     private int used = 1; // index 0 is "not recorded"
     private int live;
@@ -45,6 +47,16 @@ public final class SiteTable {
 
     /** The id of {@code site} in class {@code className} of {@code loader}; the same id each time it is asked. */
     public int register(ClassLoader loader, String className, String site) {
+        return register(loader, className, site, null);
+    }
+
+    /**
+     * The same, for a site whose lock can be named by how the code reaches it: {@code field com.example.Bank.lock},
+     * {@code static com.example.Cache.LOCK}, {@code this com.example.Account}, {@code class com.example.Registry},
+     * with {@code readLock}/{@code writeLock} appended for the two halves of a read-write lock. Such a key means the
+     * same lock (or the same kind of lock) in every run, so lock orders can be compared across JVMs.
+     */
+    public int register(ClassLoader loader, String className, String site, String key) {
         synchronized (lock) {
             loaders.purge(freeLoader);
             Map<String, Map<String, Integer>> classes = loaders.get(loader);
@@ -57,10 +69,11 @@ public final class SiteTable {
                 sites = new HashMap<>();
                 classes.put(className, sites);
             }
-            Integer id = sites.get(site);
+            String entry = key == null ? site : site + "\u0000" + key;
+            Integer id = sites.get(entry);
             if (id == null) {
-                id = allocate(site);
-                sites.put(site, id);
+                id = allocate(site, key);
+                sites.put(entry, id);
             }
             return id;
         }
@@ -71,6 +84,14 @@ public final class SiteTable {
         int index = id & INDEX_MASK;
         synchronized (lock) { // only reports read sites, rarely
             return index != 0 && index < used && generation[index] == id >>> INDEX_BITS ? text[index] : null;
+        }
+    }
+
+    /** The key of the lock taken at a site id, or null. */
+    public String keyOf(int id) {
+        int index = id & INDEX_MASK;
+        synchronized (lock) {
+            return index != 0 && index < used && generation[index] == id >>> INDEX_BITS ? keys[index] : null;
         }
     }
 
@@ -89,7 +110,7 @@ public final class SiteTable {
         }
     }
 
-    private int allocate(String site) {
+    private int allocate(String site, String key) {
         int index;
         if (!free.isEmpty()) {
             index = free.remove(free.size() - 1);
@@ -101,9 +122,11 @@ public final class SiteTable {
             if (index == generation.length) {
                 generation = Arrays.copyOf(generation, generation.length * 2);
                 text = Arrays.copyOf(text, generation.length);
+                keys = Arrays.copyOf(keys, generation.length);
             }
         }
         text[index] = site;
+        keys[index] = key;
         live++;
         return index | generation[index] << INDEX_BITS;
     }
@@ -118,6 +141,7 @@ public final class SiteTable {
                     if (index != 0) {
                         generation[index] = (generation[index] + 1) % GENERATIONS;
                         text[index] = null;
+                        keys[index] = null;
                         free.add(index);
                         live--;
                     }

@@ -1,0 +1,235 @@
+package dev.lockwatch.agent.detect;
+
+import dev.lockwatch.agent.graph.CycleRules;
+import dev.lockwatch.agent.graph.LockMode;
+import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.Occurrence;
+import dev.lockwatch.agent.graph.OrderEdge;
+import dev.lockwatch.agent.graph.OrderGraph;
+import dev.lockwatch.agent.graph.WaitEdge.Mode;
+import dev.lockwatch.agent.jdk.JdkLocks;
+import dev.lockwatch.agent.report.EventKind;
+import dev.lockwatch.agent.report.Fingerprint;
+import dev.lockwatch.agent.report.Frames;
+import dev.lockwatch.agent.report.LockOrderReport;
+import dev.lockwatch.agent.report.TextEncoder;
+import dev.lockwatch.agent.sites.SiteTable;
+import dev.lockwatch.bootstrap.LockOrders;
+import dev.lockwatch.bootstrap.ThreadRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * LOCK_ORDER: keeps the graph of lock orders the application threads noted ({@link LockOrders}) and reports each
+ * cycle that could deadlock, once per distinct cycle of acquisition sites, at the check that follows the order
+ * that closed it, or sooner: an order arriving in an empty queue wakes the watchdog ({@link Prompt}).
+ *
+ * <p>Nodes are lock instances (a read-write lock's two halves are one node, its synchronizer), held weakly
+ * ({@link LockNodes}): two threads that take the same two locks in opposite orders close a cycle, the same code
+ * running on other instances in a consistent order does not. A cycle is not reported when {@link CycleRules} says
+ * it cannot deadlock: every order of it was only ever taken under one common lock held exclusively (a gate), its
+ * orders cannot be given to distinct threads (one thread alone took them), or it is made of read locks of
+ * read-write locks never write-locked. Orders whose inner acquisition was an untimed {@code tryLock()} are never
+ * recorded; a timed {@code tryLock(t)} is, and the report says the deadlock would end with a failed tryLock.
+ *
+ * <p>The graph is bounded ({@value #MAX_LOCKS} locks, {@value #MAX_ORDERS} orders, about 40 MB at the bound); at
+ * the bound one line says so, and orders between locks first seen after that are not checked. Watchdog thread only.
+ */
+public final class LockOrderDetector implements Detector, Prompt {
+    static final int MAX_LOCKS = 65_536;
+    static final int MAX_ORDERS = 262_144;
+    private static final int MAX_CYCLES = 8;
+    private static final int MAX_LENGTH = 8;
+    private static final int MAX_PER_CHECK = 200_000;
+
+    private final JdkLocks locks;
+    private final SiteTable sites;
+    private final OrderGraph graph;
+    private final LockNodes nodes = new LockNodes();
+    /** Stacks by pair of sites (held, taken): taken the first time the pair was seen in this JVM. */
+    private final Map<Long, StackTraceElement[]> stacks = new HashMap<>();
+    private final Set<String> reported = new HashSet<>();
+    private final List<Finding> pending = new ArrayList<>();
+    private final List<String> notices = new ArrayList<>();
+    private boolean fullSaid;
+    private boolean watching;
+
+    public LockOrderDetector(JdkLocks locks, SiteTable sites) {
+        this(locks, sites, MAX_LOCKS, MAX_ORDERS);
+    }
+
+    LockOrderDetector(JdkLocks locks, SiteTable sites, int maxLocks, int maxOrders) {
+        this.locks = locks;
+        this.sites = sites;
+        this.graph = new OrderGraph(maxLocks, maxOrders);
+    }
+
+    /** Distinct orders recorded ({@code status}, the MBean). */
+    public long orders() {
+        return graph.edgeCount();
+    }
+
+    /** What the first occurrence of an order saw: its sites, thread, time and (for a new pair of sites) stack. */
+    private record Seen(String held, String heldSite, String taken, String takenSite, long heldSiteId, long takenSiteId,
+                        String thread, long millis, boolean timed) {
+    }
+
+    @Override
+    public boolean due() {
+        if (!watching) {
+            watching = true;
+            LockOrders.watcher(Thread.currentThread());
+        }
+        return LockOrders.pending();
+    }
+
+    @Override
+    public void find(Sample sample, List<Finding> findings) {
+        for (int id : nodes.collected()) {
+            graph.removeNode(id);
+        }
+        drain(findings);
+    }
+
+    @Override
+    public void findNow(List<Finding> findings) {
+        drain(findings);
+    }
+
+    /** Lines for the log (the graph reached its bound): taken by the watchdog's sink. */
+    public List<String> notices() {
+        List<String> n = new ArrayList<>(notices);
+        notices.clear();
+        return n;
+    }
+
+    private void drain(List<Finding> findings) {
+        LockOrders.Order o;
+        for (int i = 0; i < MAX_PER_CHECK && (o = LockOrders.poll()) != null; i++) {
+            try {
+                add(o);
+            } catch (RuntimeException e) {
+                // an order whose locks changed under our feet: dropped, the next occurrence of the chain comes again
+            }
+        }
+        findings.addAll(pending);
+        pending.clear();
+    }
+
+    private void add(LockOrders.Order o) {
+        Object taken = o.taken.get();
+        if (taken == null) {
+            return; // collected before the watchdog read it: its orders go away anyway
+        }
+        Object takenSync = locks.syncOf(taken);
+        int to = nodes.idOf(takenSync);
+        if (taken instanceof ReentrantReadWriteLock.WriteLock) {
+            graph.markWriteLocked(to);
+        }
+        int n = o.held.length;
+        Object[] held = new Object[n];
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            held[i] = o.held[i].get();
+            ids[i] = held[i] == null ? 0 : nodes.idOf(locks.syncOf(held[i]));
+            if (held[i] instanceof ReentrantReadWriteLock.WriteLock) {
+                graph.markWriteLocked(ids[i]);
+            }
+        }
+        if (n > 0 && o.stack != null) {
+            stacks.putIfAbsent(pair(o.heldSites[n - 1], o.takenSite), o.stack);
+        }
+        LockMode toMode = mode(taken, o.takenMode);
+        for (int i = 0; i < n; i++) {
+            if (held[i] == null || ids[i] == to) {
+                continue;
+            }
+            int[] gates = new int[n];
+            int g = 0;
+            for (int j = 0; j < n; j++) {
+                if (j != i && held[j] != null && o.heldModes[j] != ThreadRecord.READ && ids[j] != to) {
+                    gates[g++] = ids[j];
+                }
+            }
+            Seen seen = new Seen(describe(held[i], o.heldModes[i]), sites.describe(o.heldSites[i]),
+                    describe(taken, o.takenMode), sites.describe(o.takenSite), o.heldSites[i], o.takenSite,
+                    o.threadName, o.millis, o.timed());
+            Occurrence occurrence = new Occurrence(o.threadId, java.util.Arrays.copyOf(gates, g), o.timed(),
+                    mode(held[i], o.heldModes[i]), toMode, seen);
+            OrderGraph.Change c = graph.add(ids[i], to, occurrence);
+            if (c == OrderGraph.Change.FULL) {
+                full();
+            } else if ((c == OrderGraph.Change.NEW || c == OrderGraph.Change.WIDENED) && graph.onCycle(ids[i], to)) {
+                for (List<OrderEdge> cycle : graph.cyclesThrough(ids[i], to, MAX_CYCLES, MAX_LENGTH)) {
+                    if (CycleRules.why(cycle, graph) == null) {
+                        report(cycle);
+                    }
+                }
+            }
+        }
+    }
+
+    private void full() {
+        if (!fullSaid) {
+            fullSaid = true;
+            notices.add("the lock-order graph reached its bound (" + graph.nodeCount() + " locks, " + graph.edgeCount()
+                    + " orders): orders between locks first seen from now on are not checked; the application is"
+                    + " not affected");
+        }
+    }
+
+    private void report(List<OrderEdge> cycle) {
+        List<String> parts = new ArrayList<>();
+        List<LockOrderReport.Order> orders = new ArrayList<>();
+        Set<Long> threads = new HashSet<>();
+        for (OrderEdge e : cycle) {
+            Seen s = (Seen) e.payload();
+            parts.add(s.heldSite() + " -> " + s.takenSite() + " " + e.fromModes() + e.toModes());
+            StackTraceElement[] stack = stacks.get(pair((int) s.heldSiteId(), (int) s.takenSiteId()));
+            orders.add(new LockOrderReport.Order(s.held(), s.heldSite(), s.taken(), s.takenSite(), e.timed(), s.thread(),
+                    s.millis(), stack == null ? List.of() : Frames.withoutAgent(stack), null));
+            for (long t : e.threads()) {
+                threads.add(t);
+            }
+        }
+        String fingerprint = Fingerprint.of(parts);
+        if (!reported.add(fingerprint)) {
+            return; // the same cycle of sites on other lock instances: one report
+        }
+        int first = 0; // the cycle told from its oldest order: the one a reader met first
+        for (int i = 1; i < orders.size(); i++) {
+            if (orders.get(i).firstMillis() < orders.get(first).firstMillis()) {
+                first = i;
+            }
+        }
+        java.util.Collections.rotate(orders, -first);
+        LockOrderReport report = new LockOrderReport(fingerprint, CycleRules.timed(cycle), orders);
+        pending.add(new Finding(EventKind.LOCK_ORDER, fingerprint, 1, threads, () -> report));
+    }
+
+    private static long pair(int heldSite, int takenSite) {
+        return ((long) heldSite << 32) | (takenSite & 0xFFFFFFFFL);
+    }
+
+    private static LockMode mode(Object lock, byte mode) {
+        if (mode == ThreadRecord.MONITOR) {
+            return LockMode.MONITOR;
+        }
+        if (mode == ThreadRecord.READ) {
+            return LockMode.READ;
+        }
+        return lock instanceof ReentrantReadWriteLock.WriteLock ? LockMode.WRITE : LockMode.EXCLUSIVE;
+    }
+
+    private String describe(Object lock, byte mode) {
+        Object sync = mode == ThreadRecord.MONITOR ? lock : locks.syncOf(lock);
+        Mode m = mode == ThreadRecord.MONITOR ? Mode.MONITOR : mode == ThreadRecord.READ ? Mode.READ : Mode.EXCLUSIVE;
+        return TextEncoder.describe(LockRef.of(sync).key(), m);
+    }
+}
