@@ -11,6 +11,8 @@ import net.bytebuddy.jar.asm.commons.ClassRemapper;
 import net.bytebuddy.jar.asm.commons.Remapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,6 +223,27 @@ class AgentJarIT {
             listed.add(BOOTSTRAP + simple + ".class");
         }
         assertEquals(new TreeSet<>(bootstrapClasses().keySet()), listed);
+    }
+
+    /**
+     * The JVM does not verify JDK classes unless asked, so a hook whose bytecode does not verify would run unchecked
+     * on JDK 17 and fail only where the JVM verifies redefined classes (JDK 25). Asked here, on every JDK the tests
+     * run on: the hooked JDK classes (futures, pools, fork/join, the synchronizers) and, with lockOrder=on, the
+     * rewritten monitors of the application's classes all verify.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"future-lock", "handoff-healthy", "chain-continuation", "lock-order-mixed"})
+    void everyRewrittenClassVerifies(String scenario) throws Exception {
+        try (ChildJvm child = ChildJvm.demo(scenario, "interval=200ms,lockOrder=on",
+                List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal", "-XX:+BytecodeVerificationRemote"), 2)) {
+            child.awaitLine(l -> l.contains("Lockwatch stopped:") || l.contains("VerifyError"), 0, Duration.ofSeconds(60),
+                    "saying Lockwatch stopped");
+            child.stop();
+            String out = child.output();
+            assertFalse(out.contains("VerifyError"), out);
+            assertFalse(out.contains("agent's thread stopped"), out);
+            assertTrue(out.contains("transformation errors=0,"), out);
+        }
     }
 
     @Test

@@ -10,8 +10,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  * bootstrap methods never throw, and the inlined code has no lambdas, no string concatenation and no fields.
  *
  * <p>Exit hooks run before every return and, through one catch-all handler appended after the method's own
- * handlers, when an exception leaves the method; the handler's frame has no locals, so it verifies wherever the
- * method's own locals stand. Hooks only read {@code this}, parameters and the class's own fields.
+ * handlers, when an exception leaves the method; the handler's frame has only {@code this} and the parameters, so
+ * it verifies wherever the method's other locals stand. Exit hooks only read {@code this} and the class's own fields
+ * (enter hooks may read parameters too).
  */
 abstract class JdkHook {
     static final String REGISTRY = "dev/lockwatch/bootstrap/Registry";

@@ -6,6 +6,7 @@ import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -77,7 +78,7 @@ public final class JdkTransformer implements ClassFileTransformer {
                 for (JdkHook h : hooks) {
                     if (h.matches(className, name, descriptor)) {
                         hooked[0]++;
-                        return new Hooked(next, h);
+                        return new Hooked(next, h, handlerLocals(className, access, descriptor));
                     }
                 }
                 return next;
@@ -89,11 +90,13 @@ public final class JdkTransformer implements ClassFileTransformer {
     /** A method with a hook: the entry call first, the exit call before each return and in a catch-all handler. */
     private static final class Hooked extends MethodVisitor {
         private final JdkHook hook;
+        private final Object[] locals;
         private final Label start = new Label();
 
-        Hooked(MethodVisitor next, JdkHook hook) {
+        Hooked(MethodVisitor next, JdkHook hook, Object[] locals) {
             super(Opcodes.ASM9, next);
             this.hook = hook;
+            this.locals = locals;
         }
 
         @Override
@@ -122,12 +125,33 @@ public final class JdkTransformer implements ClassFileTransformer {
                 super.visitLabel(end);
                 super.visitTryCatchBlock(start, end, handler, null);
                 super.visitLabel(handler);
-                super.visitFrame(Opcodes.F_FULL, 0, new Object[0], 1, new Object[] {"java/lang/Throwable"});
+                super.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
                 hook.exit(mv, false);
                 super.visitInsn(Opcodes.ATHROW);
             }
             super.visitMaxs(Math.max(maxStack, 1) + hook.stack(), maxLocals);
         }
+    }
+
+    /**
+     * The locals of the catch-all handler's frame: {@code this} and the parameters, which hold their declared types
+     * everywhere in a method (javac never stores another type into a parameter's slot); exit hooks read only these.
+     */
+    static Object[] handlerLocals(String className, int access, String descriptor) {
+        List<Object> locals = new ArrayList<>();
+        if ((access & Opcodes.ACC_STATIC) == 0) {
+            locals.add(className);
+        }
+        for (Type t : Type.getArgumentTypes(descriptor)) {
+            switch (t.getSort()) {
+                case Type.BOOLEAN, Type.BYTE, Type.CHAR, Type.SHORT, Type.INT -> locals.add(Opcodes.INTEGER);
+                case Type.LONG -> locals.add(Opcodes.LONG);
+                case Type.FLOAT -> locals.add(Opcodes.FLOAT);
+                case Type.DOUBLE -> locals.add(Opcodes.DOUBLE);
+                default -> locals.add(t.getSort() == Type.ARRAY ? t.getDescriptor() : t.getInternalName());
+            }
+        }
+        return locals.toArray();
     }
 
     /** For tests and the start-up line: the hooks as "class.method". */
