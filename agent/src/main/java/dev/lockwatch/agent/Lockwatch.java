@@ -141,7 +141,8 @@ public final class Lockwatch {
                 log.start("Lockwatch " + VERSION + " started" + (attached ? " (attached)" : "") + ": "
                         + SafeText.plain(options.describe(log.destination())) + "; instrumented: lock call sites in "
                         + "application classes, contended java.util.concurrent acquires, executor hand-offs (futures, "
-                        + "pools), monitors via the JVM");
+                        + "pools), " + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
+                        : "monitors via the JVM"));
                 started.countDown();
                 if (installed.applicationClassesLeftAlone() > 0) {
                     log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       looked up in the thread's own cache of chains seen before: an order seen before costs that and no more;</li>
  *   <li>a chain the thread has not taken before (the slow path, once per chain and thread): an {@link Order} goes
  *       into a bounded queue, and the watchdog is woken if the queue was empty. The stack is taken only the first
- *       time a pair of sites (held lock's site, this lock's site) is seen in this JVM.</li>
+ *       time the thread takes a pair of sites (held lock's site, this lock's site).</li>
  * </ul>
  * Re-entering a held lock records no order; an untimed {@code tryLock()} records none either (it never waits),
  * but the lock counts as held for what is taken under it. Orders refer to their locks weakly: the queue never
@@ -35,10 +35,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class LockOrders {
     /** {@code lockOrder=on}: set once by the agent at start, before any rewritten class runs. */
     static volatile boolean enabled;
-    static final int MAX_QUEUED = 65_536;
+    public static final int MAX_QUEUED = 65_536;
     private static final int CACHE = 64;
-    /** Pairs of sites whose stack was taken; bounded, then no more stacks are taken. */
-    private static final int MAX_SITE_PAIRS = 65_536;
+    /**
+     * Pairs of sites, per thread, whose stack was taken: bounded (about 10 MB of frames at most), then no more stacks
+     * are taken and reports say the stack is not available.
+     */
+    private static final int MAX_STACKS = 4_096;
+    /** Frames kept of a stack, innermost first: enough for a report. */
+    private static final int MAX_FRAMES = 48;
 
     private static final ConcurrentLinkedQueue<Order> QUEUE = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger QUEUED = new AtomicInteger();
@@ -62,7 +67,10 @@ public final class LockOrders {
         watcher = thread;
     }
 
-    /** Orders that did not fit in the queue (the watchdog was behind by {@value #MAX_QUEUED}). */
+    /**
+     * New chains that did not fit in the queue (the watchdog was behind by {@value #MAX_QUEUED}); each is offered
+     * again the next time a thread takes it.
+     */
     public static long dropped() {
         return DROPPED.get();
     }
@@ -97,7 +105,7 @@ public final class LockOrders {
         public final int takenSite;
         /** {@code CallSites.TIMED} when taken by a {@code tryLock} with a timeout. */
         public final byte how;
-        /** The stack, innermost first, or null when the pair of sites was seen before. */
+        /** The stack, innermost first, or null when this thread took the pair of sites before. */
         public final StackTraceElement[] stack;
 
         Order(long threadId, String threadName, WeakReference<Object>[] held, byte[] heldModes, int[] heldSites,
@@ -156,11 +164,14 @@ public final class LockOrders {
                 return; // an untimed tryLock never waits, so it is no order; the lock still counts as held below
             }
             chain = mix(mix(chain, System.identityHashCode(lock)), how * 4 + mode);
-            if (!r.firstTimeChain(chain, CACHE)) {
+            if (QUEUED.get() >= MAX_QUEUED) {
+                if (r.knownChain(chain)) {
+                    return;
+                }
+                DROPPED.incrementAndGet(); // not cached either: the chain is offered again the next time it is taken
                 return;
             }
-            if (QUEUED.get() >= MAX_QUEUED) {
-                DROPPED.incrementAndGet();
+            if (!r.firstTimeChain(chain, CACHE)) {
                 return;
             }
             @SuppressWarnings("unchecked")
@@ -171,9 +182,10 @@ public final class LockOrders {
             }
             StackTraceElement[] stack = null;
             if (k > 0) {
-                long pair = ((long) sites[k - 1] << 32) | (site & 0xFFFFFFFFL);
-                if (SITE_PAIRS.size() < MAX_SITE_PAIRS && SITE_PAIRS.putIfAbsent(pair, Boolean.TRUE) == null) {
-                    stack = Thread.currentThread().getStackTrace();
+                long key = mix(((long) sites[k - 1] << 32) | (site & 0xFFFFFFFFL), r.threadId);
+                if (SITE_PAIRS.size() < MAX_STACKS && SITE_PAIRS.putIfAbsent(key, Boolean.TRUE) == null) {
+                    StackTraceElement[] all = Thread.currentThread().getStackTrace();
+                    stack = all.length <= MAX_FRAMES ? all : java.util.Arrays.copyOf(all, MAX_FRAMES);
                 }
             }
             Thread t = Thread.currentThread();

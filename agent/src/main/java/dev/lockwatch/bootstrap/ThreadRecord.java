@@ -400,6 +400,12 @@ public final class ThreadRecord extends WeakReference<Thread> {
         return orderModes;
     }
 
+    /** Whether the chain is in the cache, without adding it. */
+    boolean knownChain(long chain) {
+        long key = chain == 0 ? 1 : chain;
+        return chains != null && chains[(int) (key ^ (key >>> 32)) & (chains.length - 1)] == key;
+    }
+
     /**
      * Whether this thread takes the chain of locks hashed to {@code chain} for the first time (as far as its cache
      * of {@code size} recent chains, a power of two, remembers). A chain that falls out of the cache is sent again:

@@ -1,6 +1,5 @@
 package dev.lockwatch.it;
 
-import com.sun.tools.attach.VirtualMachine;
 import dev.lockwatch.agent.ops.LockwatchMXBean;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -14,12 +13,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.management.JMX;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,16 +45,8 @@ class OperationsIT {
             String fingerprint = fp.group(1);
 
             // The MBean, read the way any JMX client reads it.
-            VirtualMachine vm = VirtualMachine.attach(String.valueOf(child.pid()));
-            String url;
-            try {
-                url = vm.startLocalManagementAgent();
-            } finally {
-                vm.detach();
-            }
-            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url))) {
-                MBeanServerConnection server = connector.getMBeanServerConnection();
-                LockwatchMXBean bean = JMX.newMXBeanProxy(server, new ObjectName("dev.lockwatch:type=Lockwatch"), LockwatchMXBean.class);
+            try (Jmx jmx = Jmx.of(child.pid())) {
+                LockwatchMXBean bean = jmx.bean();
                 assertEquals("0.1.0", bean.getVersion());
                 assertEquals(1, bean.getDeadlockCount());
                 assertEquals(0, bean.getStarvationCount());
@@ -139,7 +124,7 @@ class OperationsIT {
         }
     }
 
-    private static ChildJvm agentCommand(String... args) throws java.io.IOException {
+    static ChildJvm agentCommand(String... args) throws java.io.IOException {
         List<String> cmd = new java.util.ArrayList<>(List.of(ChildJvm.java(), "-jar", ChildJvm.AGENT_JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         return ChildJvm.start(cmd);

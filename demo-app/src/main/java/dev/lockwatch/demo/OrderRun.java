@@ -23,7 +23,7 @@ final class OrderRun {
             t.start();
             t.join();
         }
-        System.out.println("demo: " + scenario + ": orders taken, " + threads.size() + " threads one after another");
+        System.out.println("demo: " + scenario + ": orders taken, " + threads.size() + (threads.size() == 1 ? " thread" : " threads one after another"));
         end.sleepUntil();
         System.out.println("demo: " + scenario + ": done");
     }

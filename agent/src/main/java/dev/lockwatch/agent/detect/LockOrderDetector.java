@@ -2,6 +2,7 @@ package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.CycleRules;
 import dev.lockwatch.agent.graph.LockMode;
+import dev.lockwatch.agent.graph.LockNodes;
 import dev.lockwatch.agent.graph.LockRef;
 import dev.lockwatch.agent.graph.Occurrence;
 import dev.lockwatch.agent.graph.OrderEdge;
@@ -39,11 +40,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * recorded; a timed {@code tryLock(t)} is, and the report says the deadlock would end with a failed tryLock.
  *
  * <p>The graph is bounded ({@value #MAX_LOCKS} locks, {@value #MAX_ORDERS} orders, about 40 MB at the bound); at
- * the bound one line says so, and orders between locks first seen after that are not checked. Watchdog thread only.
+ * the bound one line says so and the quarter of the locks used longest ago leave it, with their orders. Watchdog
+ * thread only.
  */
 public final class LockOrderDetector implements Detector, Prompt {
     static final int MAX_LOCKS = 65_536;
-    static final int MAX_ORDERS = 262_144;
+    static final int MAX_ORDERS = 131_072;
     private static final int MAX_CYCLES = 8;
     private static final int MAX_LENGTH = 8;
     private static final int MAX_PER_CHECK = 200_000;
@@ -52,12 +54,15 @@ public final class LockOrderDetector implements Detector, Prompt {
     private final SiteTable sites;
     private final OrderGraph graph;
     private final LockNodes nodes = new LockNodes();
-    /** Stacks by pair of sites (held, taken): taken the first time the pair was seen in this JVM. */
-    private final Map<Long, StackTraceElement[]> stacks = new HashMap<>();
+    private final int maxLocks;
+    private final int maxOrders;
+    /** Stacks by pair of sites (held, taken) and thread: taken the first time that thread took the pair. */
+    private final Map<StackKey, StackTraceElement[]> stacks = new HashMap<>();
     private final Set<String> reported = new HashSet<>();
     private final List<Finding> pending = new ArrayList<>();
     private final List<String> notices = new ArrayList<>();
     private boolean fullSaid;
+    private boolean droppedSaid;
     private boolean watching;
 
     public LockOrderDetector(JdkLocks locks, SiteTable sites) {
@@ -68,6 +73,8 @@ public final class LockOrderDetector implements Detector, Prompt {
         this.locks = locks;
         this.sites = sites;
         this.graph = new OrderGraph(maxLocks, maxOrders);
+        this.maxLocks = maxLocks;
+        this.maxOrders = maxOrders;
     }
 
     /** Distinct orders recorded ({@code status}, the MBean). */
@@ -76,8 +83,15 @@ public final class LockOrderDetector implements Detector, Prompt {
     }
 
     /** What the first occurrence of an order saw: its sites, thread, time and (for a new pair of sites) stack. */
-    private record Seen(String held, String heldSite, String taken, String takenSite, long heldSiteId, long takenSiteId,
-                        String thread, long millis, boolean timed) {
+    private record Seen(LockRef held, Mode heldMode, String heldSite, LockRef taken, Mode takenMode, String takenSite,
+                        int heldSiteId, int takenSiteId, long threadId, String thread, long millis) {
+        String heldText() {
+            return TextEncoder.describe(held.key(), heldMode);
+        }
+
+        String takenText() {
+            return TextEncoder.describe(taken.key(), takenMode);
+        }
     }
 
     @Override
@@ -118,6 +132,13 @@ public final class LockOrderDetector implements Detector, Prompt {
                 // an order whose locks changed under our feet: dropped, the next occurrence of the chain comes again
             }
         }
+        long dropped = LockOrders.dropped();
+        if (dropped > 0 && !droppedSaid) {
+            droppedSaid = true;
+            notices.add("the application took new lock orders faster than the watchdog could check them (more than "
+                    + LockOrders.MAX_QUEUED + " waiting): " + dropped + " were not checked when first taken; each is"
+                    + " checked the next time a thread takes it again; the application is not affected");
+        }
         findings.addAll(pending);
         pending.clear();
     }
@@ -142,10 +163,16 @@ public final class LockOrderDetector implements Detector, Prompt {
                 graph.markWriteLocked(ids[i]);
             }
         }
-        if (n > 0 && o.stack != null) {
-            stacks.putIfAbsent(pair(o.heldSites[n - 1], o.takenSite), o.stack);
+        if (nodes.size() > maxLocks) {
+            makeRoom(); // locks with ids but no orders yet count too: the ids table has the graph's bound
+        }
+        if (o.stack != null) {
+            for (int i = 0; i < n; i++) { // one stack for the orders of every held lock to this one
+                stacks.putIfAbsent(new StackKey(o.heldSites[i], o.takenSite, o.threadId), o.stack);
+            }
         }
         LockMode toMode = mode(taken, o.takenMode);
+        LockRef takenRef = ref(taken, o.takenMode);
         for (int i = 0; i < n; i++) {
             if (held[i] == null || ids[i] == to) {
                 continue;
@@ -157,15 +184,17 @@ public final class LockOrderDetector implements Detector, Prompt {
                     gates[g++] = ids[j];
                 }
             }
-            Seen seen = new Seen(describe(held[i], o.heldModes[i]), sites.describe(o.heldSites[i]),
-                    describe(taken, o.takenMode), sites.describe(o.takenSite), o.heldSites[i], o.takenSite,
-                    o.threadName, o.millis, o.timed());
+            Seen seen = new Seen(ref(held[i], o.heldModes[i]), waitMode(o.heldModes[i]), sites.describe(o.heldSites[i]),
+                    takenRef, waitMode(o.takenMode), sites.describe(o.takenSite), o.heldSites[i], o.takenSite,
+                    o.threadId, o.threadName, o.millis);
             Occurrence occurrence = new Occurrence(o.threadId, java.util.Arrays.copyOf(gates, g), o.timed(),
                     mode(held[i], o.heldModes[i]), toMode, seen);
             OrderGraph.Change c = graph.add(ids[i], to, occurrence);
             if (c == OrderGraph.Change.FULL) {
-                full();
-            } else if ((c == OrderGraph.Change.NEW || c == OrderGraph.Change.WIDENED) && graph.onCycle(ids[i], to)) {
+                makeRoom();
+                c = graph.add(ids[i], to, occurrence);
+            }
+            if ((c == OrderGraph.Change.NEW || c == OrderGraph.Change.WIDENED) && graph.onCycle(ids[i], to)) {
                 for (List<OrderEdge> cycle : graph.cyclesThrough(ids[i], to, MAX_CYCLES, MAX_LENGTH)) {
                     if (CycleRules.why(cycle, graph) == null) {
                         report(cycle);
@@ -175,12 +204,20 @@ public final class LockOrderDetector implements Detector, Prompt {
         }
     }
 
-    private void full() {
+    /**
+     * The graph is at its bound: the quarter of the locks used longest ago leave it with their orders (collection
+     * alone would wait for a garbage collection); the locks of the order being added were used last, so they stay.
+     * Said once.
+     */
+    private void makeRoom() {
         if (!fullSaid) {
             fullSaid = true;
-            notices.add("the lock-order graph reached its bound (" + graph.nodeCount() + " locks, " + graph.edgeCount()
-                    + " orders): orders between locks first seen from now on are not checked; the application is"
-                    + " not affected");
+            notices.add("the lock-order graph reached its bound (" + maxLocks + " locks or " + maxOrders + " orders): the"
+                    + " locks used longest ago leave it with their orders, a quarter at a time, so an inversion whose first"
+                    + " half was taken only on those locks is not found; the application is not affected");
+        }
+        for (int id : nodes.evictOldest(Math.max(1, nodes.size() / 4))) {
+            graph.removeNode(id);
         }
     }
 
@@ -191,8 +228,8 @@ public final class LockOrderDetector implements Detector, Prompt {
         for (OrderEdge e : cycle) {
             Seen s = (Seen) e.payload();
             parts.add(s.heldSite() + " -> " + s.takenSite() + " " + e.fromModes() + e.toModes());
-            StackTraceElement[] stack = stacks.get(pair((int) s.heldSiteId(), (int) s.takenSiteId()));
-            orders.add(new LockOrderReport.Order(s.held(), s.heldSite(), s.taken(), s.takenSite(), e.timed(), s.thread(),
+            StackTraceElement[] stack = stacks.get(new StackKey(s.heldSiteId(), s.takenSiteId(), s.threadId()));
+            orders.add(new LockOrderReport.Order(s.heldText(), s.heldSite(), s.takenText(), s.takenSite(), e.timed(), s.thread(),
                     s.millis(), stack == null ? List.of() : Frames.withoutAgent(stack), null));
             for (long t : e.threads()) {
                 threads.add(t);
@@ -213,8 +250,7 @@ public final class LockOrderDetector implements Detector, Prompt {
         pending.add(new Finding(EventKind.LOCK_ORDER, fingerprint, 1, threads, () -> report));
     }
 
-    private static long pair(int heldSite, int takenSite) {
-        return ((long) heldSite << 32) | (takenSite & 0xFFFFFFFFL);
+    private record StackKey(int heldSite, int takenSite, long threadId) {
     }
 
     private static LockMode mode(Object lock, byte mode) {
@@ -227,9 +263,12 @@ public final class LockOrderDetector implements Detector, Prompt {
         return lock instanceof ReentrantReadWriteLock.WriteLock ? LockMode.WRITE : LockMode.EXCLUSIVE;
     }
 
-    private String describe(Object lock, byte mode) {
-        Object sync = mode == ThreadRecord.MONITOR ? lock : locks.syncOf(lock);
-        Mode m = mode == ThreadRecord.MONITOR ? Mode.MONITOR : mode == ThreadRecord.READ ? Mode.READ : Mode.EXCLUSIVE;
-        return TextEncoder.describe(LockRef.of(sync).key(), m);
+    /** A lock as the report will name it (its class and identity hash: no reference to it). */
+    private LockRef ref(Object lock, byte mode) {
+        return LockRef.of(mode == ThreadRecord.MONITOR ? lock : locks.syncOf(lock));
+    }
+
+    private static Mode waitMode(byte mode) {
+        return mode == ThreadRecord.MONITOR ? Mode.MONITOR : mode == ThreadRecord.READ ? Mode.READ : Mode.EXCLUSIVE;
     }
 }
