@@ -48,6 +48,8 @@ final class ScenarioRegistry {
                 .add(LockOrderHealthy.reentry())
                 .add(LockOrderHealthy.oneThread())
                 .add(LockOrderHealthy.manyLocks())
+                .add(LockOrderHalves.first())
+                .add(LockOrderHalves.second())
                 .add(new HealthyLocking())
                 .add(new HealthyHandoffs());
     }
