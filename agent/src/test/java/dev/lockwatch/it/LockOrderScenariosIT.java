@@ -282,6 +282,23 @@ class LockOrderScenariosIT {
     }
 
     /**
+     * Locks are nodes without being kept alive: the order between two short-lived locks is counted, the locks are
+     * collected once their thread has let them go (while the application still holds the ended Thread object),
+     * and the order leaves the graph.
+     */
+    @Test
+    void lockOrderCheckingKeepsNoLockAliveAndACollectedLocksOrdersGoAway() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("lock-order-collected", OPTIONS, List.of(), 1)) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child.output());
+            String out = child.output();
+            assertTrue(out.contains("demo: lock-order-collected: orders recorded 1"), out);
+            assertTrue(out.contains("demo: lock-order-collected: both locks collected true"), out);
+            assertTrue(out.contains("demo: lock-order-collected: orders recorded after collection 0"), out);
+            assertEquals(0, child.countLines(l -> l.contains("LOCK_ORDER")), out);
+        }
+    }
+
+    /**
      * {@code lockOrderFile}: the two halves of an inversion, each in its own JVM one after the other, as two test
      * classes of a suite run in forked JVMs. The first finds nothing and leaves its order in the file; the second
      * reports the inversion, naming both sites and saying which half came from the earlier run.

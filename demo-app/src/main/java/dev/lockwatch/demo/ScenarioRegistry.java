@@ -50,6 +50,7 @@ final class ScenarioRegistry {
                 .add(LockOrderHealthy.manyLocks())
                 .add(LockOrderHalves.first())
                 .add(LockOrderHalves.second())
+                .add(new LockOrderCollected())
                 .add(new HealthyLocking())
                 .add(new HealthyHandoffs());
     }
