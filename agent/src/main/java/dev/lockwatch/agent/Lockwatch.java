@@ -144,6 +144,7 @@ public final class Lockwatch {
                         + "pools), " + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
                         : "monitors via the JVM"));
                 started.countDown();
+                tellHooksNotApplied();
                 if (installed.applicationClassesLeftAlone() > 0) {
                     log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
                             + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
@@ -218,8 +219,22 @@ public final class Lockwatch {
             for (String line; (line = errorLines.poll()) != null; ) {
                 log.notice(line, true);
             }
+            tellHooksNotApplied();
             sites.purge();
             Protocol.clearReplies();
+        }
+    }
+
+    /**
+     * Issue 12: a JDK method that another agent's transformation renamed or removed silently hid its waits. Each
+     * hook found missing is one WARN, at start for the classes loaded by then and after a check for later ones.
+     */
+    private void tellHooksNotApplied() {
+        List<String> missing = installed.jdk().takeNotApplied();
+        if (!missing.isEmpty()) {
+            log.notice("hooks not applied: " + SafeText.plain(String.join(", ", missing)) + " (no such method when the"
+                    + " class was loaded, changed by another agent's transformation or this JDK); waits and hand-offs"
+                    + " that go through them are not seen, and reports that need them will be missing", true);
         }
     }
 
@@ -292,9 +307,13 @@ public final class Lockwatch {
                 LockSupport.unpark(agent);
             }
             Watchdog w = watchdog;
-            if (w != null && options.lockOrder()) {
+            if (w != null) {
                 try {
-                    w.finish(500); // lock orders taken just before the exit are still checked and reported
+                    // A check under way ends first: a finding already counted is also written (issue 12: under
+                    // load, with OpenTelemetry's start-up, the first report's log was still being built at exit,
+                    // and the report was lost while the last line counted it). Lock orders taken just before the
+                    // exit are still checked and reported. Without a check under way this returns at once.
+                    w.finish(options.lockOrder() ? 500 : 2000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
