@@ -149,6 +149,7 @@ public final class Lockwatch {
                         + "pools), " + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
                         : "monitors via the JVM"));
                 started.countDown();
+                tellHooksNotApplied();
                 if (installed.applicationClassesLeftAlone() > 0) {
                     log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
                             + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
@@ -226,8 +227,22 @@ public final class Lockwatch {
             for (String line; (line = errorLines.poll()) != null; ) {
                 log.notice(line, true);
             }
+            tellHooksNotApplied();
             sites.purge();
             Protocol.clearReplies();
+        }
+    }
+
+    /**
+     * Issue 12: a JDK method that another agent's transformation renamed or removed silently hid its waits. Each
+     * hook found missing is one WARN, at start for the classes loaded by then and after a check for later ones.
+     */
+    private void tellHooksNotApplied() {
+        List<String> missing = installed.jdk().takeNotApplied();
+        if (!missing.isEmpty()) {
+            log.notice("hooks not applied: " + SafeText.plain(String.join(", ", missing)) + " (no such method when the"
+                    + " class was loaded, changed by another agent's transformation or this JDK); waits and hand-offs"
+                    + " that go through them are not seen, and reports that need them will be missing", true);
         }
     }
 
@@ -309,17 +324,22 @@ public final class Lockwatch {
                     w = watchdog;
                 }
             }
-            if (w != null && options.lockOrder()) {
+            if (w != null) {
                 try {
-                    // the orders taken just before the exit are still checked and reported; then this run's orders
-                    // are kept for later runs: those the watchdog has read, even if its last check is late
-                    boolean finished = w.finish(FINISH_MILLIS);
-                    Detection d = detection;
-                    String saved = d == null || d.lockOrders == null ? null : d.lockOrders.saveOrders();
-                    if (!finished && saved != null) {
-                        saved += " (the watchdog was still busy at exit: orders taken last may be missing)";
+                    // A check under way ends first: a finding already counted is also written (issue 12: under
+                    // load, with OpenTelemetry's start-up, the first report's log was still being built at exit,
+                    // and the report was lost while the last line counted it). Lock orders taken just before the
+                    // exit are still checked and reported. Without a check under way this returns at once.
+                    boolean finished = w.finish(options.lockOrder() ? FINISH_MILLIS : 2000);
+                    if (options.lockOrder()) {
+                        // this run's orders are kept for later runs: those the watchdog has read, even if late
+                        Detection d = detection;
+                        String saved = d == null || d.lockOrders == null ? null : d.lockOrders.saveOrders();
+                        if (!finished && saved != null) {
+                            saved += " (the watchdog was still busy at exit: orders taken last may be missing)";
+                        }
+                        savedOrders = saved;
                     }
-                    savedOrders = saved;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

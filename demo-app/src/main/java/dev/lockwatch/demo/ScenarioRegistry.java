@@ -30,6 +30,7 @@ final class ScenarioRegistry {
                 .add(new ChainLockCycle(true))
                 .add(new CacheDeadlock())
                 .add(new CacheFixed())
+                .add(new HeldAcrossGet())
                 .add(new SingleThreadStarvation())
                 .add(new PoolStarvation())
                 .add(new ChainStarvation())
