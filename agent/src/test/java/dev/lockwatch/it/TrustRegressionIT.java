@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -217,6 +218,78 @@ class TrustRegressionIT {
             ChildJvm.Report report = child.awaitReport("DEADLOCK");
             assertTrue(report.text().contains("acquired at dev.lockwatch.it.apps.NullNameLocks.both(NullNameLocks.java:"),
                     report.text());
+        }
+    }
+    // ---- 14: security hygiene ----------------------------------------------------------------------------------
+
+    @Test
+    void logOptionDoesNotFollowASymbolicLinkPlantedInItsPlace() throws Exception {
+        Path victim = Files.writeString(temp.resolve("victim"), "precious\n");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+        Path link = Files.createSymbolicLink(temp.resolve("agent.log"), victim);
+        String out = healthy(TimedBackoffApp.class, "interval=100ms,log=" + link, "200");
+        assertEquals("precious\n", Files.readString(victim), "the link's target is left alone");
+        assertTrue(out.contains("a symbolic link"), out);
+    }
+
+    @Test
+    void logFileIsCreatedReadableByTheOwnerOnly() throws Exception {
+        Path log = temp.resolve("agent.log");
+        try (ChildJvm child = start(TimedBackoffApp.class, "interval=100ms,log=" + log, List.of(), "200")) {
+            assertEquals(0, child.awaitExit(BOUND), child.output());
+        }
+        String written = Files.readString(log);
+        assertTrue(written.contains("Lockwatch 0.1.0 started") && written.contains("transformation errors=0,"), written);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+    }
+
+    @Test
+    void dumpIsReadableByTheOwnerOnly() throws Exception {
+        Path dumps = Files.createDirectories(temp.resolve("dumps"));
+        try (ChildJvm child = start(NullNameClassApp.class, "interval=100ms,onDeadlock=dump,dumpDir=" + dumps, List.of())) {
+            child.awaitReport("DEADLOCK");
+            child.awaitLine("written to " + dumps);
+            List<Path> files;
+            try (Stream<Path> list = Files.list(dumps)) {
+                files = list.collect(Collectors.toList());
+            }
+            assertEquals(1, files.size(), files.toString());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.get(0))));
+        }
+    }
+
+    @Test
+    void dumpNeverFallsBackToTheSharedTmpSilently() throws Exception {
+        Path tmp = Files.createDirectories(temp.resolve("tmp"));
+        // a working directory where no file can be created, even by root
+        try (ChildJvm child = start(NullNameClassApp.class, "interval=100ms,onDeadlock=dump",
+                List.of("-Duser.dir=/proc", "-Djava.io.tmpdir=" + tmp))) {
+            child.awaitReport("DEADLOCK");
+            child.awaitLine(l -> l.contains("WARN") && l.contains("could not write the thread dump"), 0, BOUND,
+                    "saying that no dump was written");
+            try (Stream<Path> list = Files.list(tmp)) {
+                assertEquals(List.of(), list.filter(p -> p.getFileName().toString().startsWith("lockwatch-"))
+                        .collect(Collectors.toList()));
+            }
+        }
+    }
+
+    @Test
+    void statusLeavesNoJmxListenerInTheTarget() throws Exception {
+        try (ChildJvm child = start(NullNameClassApp.class, "interval=100ms", List.of())) {
+            child.awaitReport("DEADLOCK");
+            try (ChildJvm status = OperationsIT.agentCommand("status", String.valueOf(child.pid()))) {
+                assertEquals(0, status.awaitExit(BOUND), status.output());
+                assertTrue(status.output().contains("wait-for graph as of check"), status.output());
+            }
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(child.pid()));
+            try {
+                java.util.Properties agent = vm.getAgentProperties();
+                assertNull(agent.getProperty("com.sun.management.jmxremote.localConnectorAddress"), agent.toString());
+                assertNull(vm.getSystemProperties().getProperty("com.sun.management.jmxremote.port"));
+            } finally {
+                vm.detach();
+            }
         }
     }
 }
