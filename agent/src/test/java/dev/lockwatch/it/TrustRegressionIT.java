@@ -152,25 +152,27 @@ class TrustRegressionIT {
 
     // ---- 10: an application SecurityManager --------------------------------------------------------------------
 
-    private Path policy(String body) throws Exception {
-        Path file = temp.resolve("app.policy");
-        Files.writeString(file, body);
-        return file;
-    }
-
-    private static void assumeSecurityManagerAllowed() {
+    /**
+     * {@link SecurityManagerApp} under {@code manager} ({@code allow}: the application installs it; empty: from the
+     * start) with a policy that grants the application what it needs and, unless null, the agent jar {@code agent}.
+     */
+    private ChildJvm secured(String manager, String agent) throws Exception {
         Assumptions.assumeTrue(Runtime.version().feature() < 24,
                 "JDK " + Runtime.version().feature() + " has no SecurityManager to install (JEP 486); JDK 17 to 23 only");
+        Path classes = apps(SecurityManagerApp.class);
+        String policy = "grant codeBase \"" + classes.toUri() + "-\" {\n"
+                + "  permission java.lang.RuntimePermission \"createSecurityManager\";\n"
+                + "  permission java.lang.RuntimePermission \"setSecurityManager\";\n};\n"
+                + (agent == null ? "" : "grant codeBase \"" + ChildJvm.AGENT_JAR.toAbsolutePath().toUri() + "\" {\n"
+                + "  permission " + agent + ";\n};\n");
+        Path file = Files.writeString(temp.resolve("app.policy"), policy);
+        return start(SecurityManagerApp.class, "interval=100ms",
+                List.of("-Djava.security.manager" + (manager.isEmpty() ? "" : "=" + manager), "-Djava.security.policy==" + file));
     }
 
     @Test
     void restrictiveSecurityManagerTurnsDetectionOffAndSaysWhy() throws Exception {
-        assumeSecurityManagerAllowed();
-        Path classes = apps(SecurityManagerApp.class);
-        Path policy = policy("grant codeBase \"" + classes.toUri() + "-\" {\n"
-                + "  permission java.lang.RuntimePermission \"setSecurityManager\";\n};\n");
-        try (ChildJvm child = start(SecurityManagerApp.class, "interval=100ms",
-                List.of("-Djava.security.manager=allow", "-Djava.security.policy==" + policy))) {
+        try (ChildJvm child = secured("allow", null)) {
             child.awaitLine("security-manager: installed");
             child.awaitLine(l -> l.contains("detection is off") && l.contains("SecurityManager")
                             && l.contains("grant codeBase \"file:" + ChildJvm.AGENT_JAR.toAbsolutePath()), 0, BOUND,
@@ -181,15 +183,17 @@ class TrustRegressionIT {
     }
 
     @Test
+    void securityManagerFromTheStartSaysDetectionIsOff() throws Exception {
+        try (ChildJvm child = secured("", null)) {
+            child.awaitLine(l -> l.startsWith("lockwatch: could not start; detection is off: the application's"
+                    + " SecurityManager denies Lockwatch") && l.contains("AllPermission"), 0, BOUND, "saying why it is off");
+            child.awaitLine("security-manager: installed"); // the application runs on
+        }
+    }
+
+    @Test
     void securityManagerThatGrantsTheAgentLetsItReport() throws Exception {
-        assumeSecurityManagerAllowed();
-        Path classes = apps(SecurityManagerApp.class);
-        Path policy = policy("grant codeBase \"" + classes.toUri() + "-\" {\n"
-                + "  permission java.lang.RuntimePermission \"setSecurityManager\";\n};\n"
-                + "grant codeBase \"" + ChildJvm.AGENT_JAR.toAbsolutePath().toUri() + "\" {\n"
-                + "  permission java.security.AllPermission;\n};\n");
-        try (ChildJvm child = start(SecurityManagerApp.class, "interval=100ms",
-                List.of("-Djava.security.manager=allow", "-Djava.security.policy==" + policy))) {
+        try (ChildJvm child = secured("allow", "java.security.AllPermission")) {
             child.awaitLine("security-manager: installed");
             ChildJvm.Report report = child.awaitReport("DEADLOCK");
             assertTrue(report.text().contains("\"secured-A-then-B\""), report.text());
