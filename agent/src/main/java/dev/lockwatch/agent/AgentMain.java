@@ -32,7 +32,9 @@ public final class AgentMain {
             Module boot = BootstrapInjector.inject(inst);
             Lockwatch.start(args, inst, boot, attached);
         } catch (Throwable t) {
-            System.err.println("lockwatch: could not start (" + t + "); the application runs on without Lockwatch");
+            String denied = dev.lockwatch.agent.detect.SecurityDenial.of(t); // a SecurityManager from the start
+            System.err.println("lockwatch: could not start" + (denied != null ? "; " + denied : " (" + t + ")")
+                    + "; the application runs on without Lockwatch");
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.lockwatch.agent.config.Options;
 import dev.lockwatch.agent.detect.Detection;
 import dev.lockwatch.agent.detect.LockOrderFile;
 import dev.lockwatch.agent.detect.Sample;
+import dev.lockwatch.agent.detect.SecurityDenial;
 import dev.lockwatch.agent.detect.Watchdog;
 import dev.lockwatch.agent.instrument.Installer;
 import dev.lockwatch.agent.ops.CurrentWaits;
@@ -143,11 +144,12 @@ public final class Lockwatch {
         public void run() {
             Registry.suppressCurrentThread();
             try {
+                String denied = SecurityDenial.now();
                 log.start("Lockwatch " + VERSION + " started" + (attached ? " (attached)" : "") + ": "
                         + SafeText.plain(options.describe(log.destination())) + "; instrumented: lock call sites in "
                         + "application classes, contended java.util.concurrent acquires, executor hand-offs (futures, "
                         + "pools), " + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
-                        : "monitors via the JVM"));
+                        : "monitors via the JVM") + (denied == null ? "" : "; " + SafeText.plain(denied)));
                 started.countDown();
                 tellHooksNotApplied();
                 if (installed.applicationClassesLeftAlone() > 0) {
@@ -164,7 +166,10 @@ public final class Lockwatch {
                 if (stopping && !options.lockOrder()) {
                     return; // with lock-order checking, the orders already taken are still checked (and kept)
                 }
-                Watchdog w = build();
+                Watchdog w = buildOrRetry();
+                if (w == null) {
+                    return;
+                }
                 watchdog = w;
                 w.run();
             } catch (Throwable t) {
@@ -176,6 +181,33 @@ public final class Lockwatch {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #build()}, tried again every interval while it fails (out of memory, a SecurityManager that denies what it
+     * needs): the agent's thread never ends on it. Each distinct failure is said once. Null once stopping.
+     */
+    private Watchdog buildOrRetry() {
+        String said = null;
+        while (!stopping) {
+            try {
+                return build();
+            } catch (Throwable t) {
+                try {
+                    String denied = SecurityDenial.of(t);
+                    String line = SafeText.plain(denied != null ? denied
+                            : "could not start the checks, trying again every interval: " + t);
+                    if (!line.equals(said)) {
+                        said = line;
+                        log.notice(line, true); // falls back to stderr when the log itself is what is denied
+                    }
+                } catch (Throwable ignored) {
+                    // out of memory even for that line: the next try says it
+                }
+            }
+            LockSupport.parkNanos(this, options.interval().toNanos());
+        }
+        return null;
     }
 
     /** Everything the checks need, built on the agent's thread when the first check is due. */
@@ -369,10 +401,14 @@ public final class Lockwatch {
                 log.notice(SafeText.plain(saved), saved.contains(" not merged") || saved.contains("could not"));
             }
             Installer.Installed i = installed;
-            log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="
-                    + (i == null ? 0 : i.rewriter().rewrittenSites())
-                    + (options.lockOrder() ? ", lock orders recorded=" + recordedOrders() : "")
-                    + ", reports: " + stats.summary());
+            try {
+                log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="
+                        + (i == null ? 0 : i.rewriter().rewrittenSites())
+                        + (options.lockOrder() ? ", lock orders recorded=" + recordedOrders() : "")
+                        + ", reports: " + stats.summary());
+            } catch (Throwable t) {
+                // the log cannot be written (a SecurityManager that denies it, no memory): the JVM exits all the same
+            }
         }
     }
 }

@@ -424,8 +424,7 @@ public final class Options {
             case "dumpDir": {
                 String why = directoryProblem(value);
                 if (why != null) {
-                    return bad(key, value) + " (" + why + "); using the working directory, or java.io.tmpdir when"
-                            + " that is not writable";
+                    return bad(key, value) + " (" + why + "); using the working directory";
                 }
                 b.dumpDir = Path.of(value);
                 return null;

@@ -97,7 +97,8 @@ public final class Watchdog implements Runnable {
                 check();
             } catch (Throwable t) {
                 try {
-                    sink.problem("watchdog check failed; it keeps running", t);
+                    String denied = SecurityDenial.of(t);
+                    sink.problem(denied != null ? denied : "watchdog check failed; it keeps running", t);
                 } catch (Throwable ignored) {
                     // out of memory even for that line: the next check tries again
                 }

@@ -23,4 +23,17 @@ final class EarlyLine {
     static void info(String message) {
         System.err.println(format(LocalDateTime.now(), message));
     }
+
+    /**
+     * The last resort when the log itself fails (Logback's classes could not be set up in a JVM out of memory, or
+     * under a SecurityManager that denies them): the line still reaches stderr, {@code level} padded like
+     * {@code %-5level}.
+     */
+    static void lastResort(String level, String message) {
+        try {
+            System.err.println(TIME.format(LocalDateTime.now()) + " [lockwatch] " + (level + "    ").substring(0, 5) + " " + message);
+        } catch (Throwable ignored) {
+            // nothing left to write with
+        }
+    }
 }

@@ -88,15 +88,23 @@ public final class LogOutput implements Output {
 
     @Override
     public void event(Event event) {
-        log().event(event);
+        try {
+            log().event(event);
+        } catch (Throwable t) {
+            EarlyLine.lastResort(event.kind().stuck() ? "ERROR" : "WARN", event.text());
+        }
     }
 
     @Override
     public void notice(String line, boolean warning) {
-        if (warning) {
-            log().warn(line);
-        } else {
-            log().info(line);
+        try {
+            if (warning) {
+                log().warn(line);
+            } else {
+                log().info(line);
+            }
+        } catch (Throwable t) {
+            EarlyLine.lastResort(warning ? "WARN" : "INFO", line);
         }
     }
 

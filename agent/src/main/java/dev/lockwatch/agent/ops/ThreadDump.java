@@ -50,15 +50,20 @@ public final class ThreadDump implements Actions {
     }
 
     /**
-     * The directory of {@code dumpDir=}, else the working directory when it is writable (where the JVM writes its
-     * own crash and heap dumps), else {@code java.io.tmpdir}.
+     * The directory of {@code dumpDir=}, else the working directory (where the JVM writes its own crash and heap
+     * dumps). Never {@code java.io.tmpdir} as a fallback: a dump names threads, locks and stacks, and a shared
+     * {@code /tmp} is where another user can watch for it or take its name first; the log says why none was written.
      */
-    static Path directory(Path configured) {
+    static Path directory(Path configured) throws IOException {
         if (configured != null) {
             return configured;
         }
         Path cwd = Path.of("").toAbsolutePath();
-        return Files.isDirectory(cwd) && Files.isWritable(cwd) ? cwd : Path.of(System.getProperty("java.io.tmpdir"));
+        if (!Files.isDirectory(cwd) || !Files.isWritable(cwd)) {
+            throw new IOException("the working directory " + cwd + " is not writable and no dumpDir is set (dumps are"
+                    + " never written to java.io.tmpdir instead)");
+        }
+        return cwd;
     }
 
     @Override

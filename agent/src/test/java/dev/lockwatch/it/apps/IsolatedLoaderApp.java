@@ -12,7 +12,7 @@ public final class IsolatedLoaderApp {
     private IsolatedLoaderApp() {
     }
 
-    static final class Isolating extends ClassLoader {
+    static class Isolating extends ClassLoader {
         Isolating() {
             super(null);
         }
@@ -30,17 +30,21 @@ public final class IsolatedLoaderApp {
                 if (c != null) {
                     return c;
                 }
-                try (InputStream in = IsolatedLoaderApp.class.getClassLoader()
-                        .getResourceAsStream(name.replace('.', '/') + ".class")) {
-                    if (in == null) {
-                        throw new ClassNotFoundException(name);
-                    }
-                    byte[] b = in.readAllBytes();
-                    return defineClass(name, b, 0, b.length);
-                } catch (IOException e) {
-                    throw new ClassNotFoundException(name, e);
-                }
+                byte[] b = classFile(name);
+                return defineClass(name, b, 0, b.length);
             }
+        }
+    }
+
+    /** The class file of an application class, read from the application's class path. */
+    static byte[] classFile(String name) throws ClassNotFoundException {
+        try (InputStream in = IsolatedLoaderApp.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
+            if (in == null) {
+                throw new ClassNotFoundException(name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
         }
     }
 
