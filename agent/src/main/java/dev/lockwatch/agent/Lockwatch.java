@@ -67,6 +67,8 @@ public final class Lockwatch {
     private volatile Watchdog watchdog;
     private volatile Thread agentThread;
     private volatile boolean stopping;
+    /** Set at exit when the watchdog's check under way did not end in time. */
+    private volatile boolean checkCutOff;
     /** Counted down once the start-up line is written: the last line never comes before it. */
     private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
@@ -312,8 +314,9 @@ public final class Lockwatch {
                     // A check under way ends first: a finding already counted is also written (issue 12: under
                     // load, with OpenTelemetry's start-up, the first report's log was still being built at exit,
                     // and the report was lost while the last line counted it). Lock orders taken just before the
-                    // exit are still checked and reported. Without a check under way this returns at once.
-                    w.finish(options.lockOrder() ? 500 : 2000);
+                    // exit are still checked and reported. Without a check under way this returns at once; a check
+                    // that takes longer (a log that cannot be written) is cut off, and the last line says so.
+                    checkCutOff = !w.finish(3000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -342,7 +345,8 @@ public final class Lockwatch {
             log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="
                     + (i == null ? 0 : i.rewriter().rewrittenSites())
                     + (options.lockOrder() ? ", lock orders recorded=" + recordedOrders() : "")
-                    + ", reports: " + stats.summary());
+                    + ", reports: " + stats.summary()
+                    + (checkCutOff ? "; the check under way at exit did not end within 3 s, its reports may be missing" : ""));
         }
     }
 }
