@@ -51,7 +51,7 @@ import java.util.function.BiConsumer;
  */
 public final class Lockwatch {
     public static final String VERSION = Protocol.version();
-    /** With lock-order checking, how long the exit waits for the watchdog to be built, and then for its last check. */
+    /** With lock-order checking, how long the exit waits for the watchdog to be built. */
     private static final long FINISH_MILLIS = 1_000;
     private static Lockwatch running;
 
@@ -73,6 +73,8 @@ public final class Lockwatch {
     private volatile Watchdog watchdog;
     private volatile Thread agentThread;
     private volatile boolean stopping;
+    /** Set at exit when the watchdog's check under way did not end in time. */
+    private volatile boolean checkCutOff;
     /** Counted down once the start-up line is written: the last line never comes before it. */
     private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
@@ -361,8 +363,10 @@ public final class Lockwatch {
                     // A check under way ends first: a finding already counted is also written (issue 12: under
                     // load, with OpenTelemetry's start-up, the first report's log was still being built at exit,
                     // and the report was lost while the last line counted it). Lock orders taken just before the
-                    // exit are still checked and reported. Without a check under way this returns at once.
-                    boolean finished = w.finish(options.lockOrder() ? FINISH_MILLIS : 2000);
+                    // exit are still checked and reported. Without a check under way this returns at once; a check
+                    // that takes longer (a log that cannot be written) is cut off, and the last line says so.
+                    boolean finished = w.finish(3000);
+                    checkCutOff = !finished;
                     if (options.lockOrder()) {
                         // this run's orders are kept for later runs: those the watchdog has read, even if late
                         Detection d = detection;
@@ -405,7 +409,8 @@ public final class Lockwatch {
                 log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="
                         + (i == null ? 0 : i.rewriter().rewrittenSites())
                         + (options.lockOrder() ? ", lock orders recorded=" + recordedOrders() : "")
-                        + ", reports: " + stats.summary());
+                        + ", reports: " + stats.summary()
+                        + (checkCutOff ? "; the check under way at exit did not end within 3 s, its reports may be missing" : ""));
             } catch (Throwable t) {
                 // the log cannot be written (a SecurityManager that denies it, no memory): the JVM exits all the same
             }

@@ -39,8 +39,16 @@ class CoexistenceIT {
     private static final Path OTEL = Path.of(System.getProperty("lockwatch.otelJar", "target/other-agents/opentelemetry-javaagent.jar"));
     private static final Path JACOCO = Path.of(System.getProperty("lockwatch.jacocoJar", "target/other-agents/org.jacoco.agent-runtime.jar"));
     private static final Path WORK = Path.of("target", "coexistence");
-    private static final Duration BOUND = Duration.ofSeconds(90);
+    /** Generous: six JVMs starting OTel at once on two cores shared with other builds took 80 s to reach main. */
+    private static final Duration BOUND = Duration.ofSeconds(180);
+    /** The healthy run's length. */
     private static final int RUN_SECONDS = 4;
+    /**
+     * The stuck scenarios run until their report is out and are then stopped: with six JVMs starting OTel on two
+     * shared cores, the first report (which builds the agent's Logback, each class of it through OTel's transformer)
+     * took longer than a short run, and the exit cut it off (the last line says so).
+     */
+    private static final int STUCK_RUN_SECONDS = 120;
     private static final Pattern HEADLINE = Pattern.compile("\\] (?:ERROR|WARN ) ([A-Z_]+): .*\\[fingerprint ([0-9a-f]{16})\\]$");
 
     /** A scenario, the agent options it needs, and the one report kind it must give (null: none). */
@@ -98,11 +106,12 @@ class CoexistenceIT {
         Path jar = hidingAgentJar();
         List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-javaagent:" + jar.toAbsolutePath(),
                 ChildJvm.agentArg("interval=250ms"), "-jar", ChildJvm.DEMO_JAR.toAbsolutePath().toString(),
-                "future-lock", "--seconds", String.valueOf(RUN_SECONDS)));
+                "future-lock", "--seconds", String.valueOf(STUCK_RUN_SECONDS)));
         try (ChildJvm child = ChildJvm.start(cmd)) {
             child.awaitLine(l -> l.contains("WARN  hooks not applied: java.util.concurrent.FutureTask.awaitDone "),
                     0, BOUND, "naming the hidden hook");
-            assertEquals(0, child.awaitExit(BOUND), child.output());
+            Thread.sleep(1000); // four more checks, which must not say it again
+            child.stop();
             assertEquals(1, child.countLines(l -> l.contains("hooks not applied")), child.output());
         }
     }
@@ -147,16 +156,28 @@ class CoexistenceIT {
                 cmd.add(ChildJvm.agentArg(s.options()));
                 cmd.addAll(after.of(s.name()));
                 cmd.addAll(List.of("-jar", ChildJvm.DEMO_JAR.toAbsolutePath().toString(), s.name(), "--seconds",
-                        String.valueOf(RUN_SECONDS)));
+                        String.valueOf(s.kind() == null ? RUN_SECONDS : STUCK_RUN_SECONDS)));
                 children.put(s.name(), ChildJvm.start(cmd));
             }
             for (Scenario s : SCENARIOS) {
                 ChildJvm child = children.get(s.name());
-                assertEquals(0, child.awaitExit(BOUND), order + " " + s.name() + ":\n" + child.output());
+                if (s.kind() == null) {
+                    assertEquals(0, child.awaitExit(BOUND), order + " " + s.name() + ":\n" + child.output());
+                    assertTrue(child.output().contains("demo: " + s.name() + ": done"), child.output());
+                } else {
+                    int first = child.awaitLine(l -> l.contains("] ERROR " + s.kind() + ":") || l.contains("] WARN  " + s.kind() + ":"),
+                            0, BOUND, order + " starting a " + s.kind() + " report");
+                    child.awaitLine(l -> l.contains("end of report [fingerprint"), first, BOUND, order + " ending the report");
+                    Thread.sleep(1000); // four more checks, which must not report it again
+                    child.stop();
+                }
                 String out = child.output();
                 String what = order + " " + s.name() + ":\n" + out;
-                assertTrue(out.contains("demo: " + s.name() + ": done"), what);
-                assertTrue(out.contains("Lockwatch stopped: transformation errors=0,"), what);
+                // Transformation errors are logged after each check, and counted in the last line. A stopped child's
+                // last line has a bounded time to be written, which a machine this loaded may not give it.
+                assertTrue(s.kind() != null || out.contains("Lockwatch stopped: transformation errors=0,"), what);
+                assertFalse(out.contains("Lockwatch stopped: transformation errors=") && !out.contains(
+                        "Lockwatch stopped: transformation errors=0,"), what);
                 assertFalse(out.contains("hooks not applied"), what);
                 assertFalse(out.contains("transformation error in"), what);
                 Outcome outcome = outcome(out);

@@ -26,12 +26,17 @@ class FingerprintIT {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"lock-abba", "monitor-abba"})
     void theSameDeadlockHasTheSameFingerprintInTwoJvms(String scenario) throws Exception {
-        // Both at once, so the test takes one run's time; the second differs in format, JIT and hash seed.
-        try (ChildJvm text = ChildJvm.demo(scenario, "interval=250ms", List.of(), 3);
+        // Both at once, so the test takes one run's time; the second differs in format, JIT and hash seed. Each
+        // runs until its report is out, then is stopped: on a loaded machine a short run could end before it.
+        try (ChildJvm text = ChildJvm.demo(scenario, "interval=250ms", List.of(), 120);
              ChildJvm json = ChildJvm.demo(scenario, "interval=250ms,format=json",
-                     List.of("-Xint", "-XX:+UnlockExperimentalVMOptions", "-XX:hashCode=3"), 3)) {
-            assertEquals(0, text.awaitExit(BOUND), text.output());
-            assertEquals(0, json.awaitExit(BOUND), json.output());
+                     List.of("-Xint", "-XX:+UnlockExperimentalVMOptions", "-XX:hashCode=3"), 120)) {
+            text.awaitLine(l -> l.contains("end of report [fingerprint"), 0, BOUND, "ending the text report");
+            json.awaitLine(l -> l.contains("\"kvpList\"") && l.contains("{\"kind\":\"DEADLOCK\"}"), 0, BOUND,
+                    "with the JSON event");
+            Thread.sleep(1000); // four more checks, which must not report it again
+            text.stop();
+            json.stop();
 
             String fromText = null;
             for (String line : text.output().split("\n")) {

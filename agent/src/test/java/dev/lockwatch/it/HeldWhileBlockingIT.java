@@ -18,8 +18,9 @@ class HeldWhileBlockingIT {
 
     @Test
     void aLockHeldAcrossAFutureThatCompletesIsOneWarningAndNoDeadlock() throws Exception {
-        try (ChildJvm held = ChildJvm.demo("held-while-blocking", "interval=100ms", List.of(), 3);
-             ChildJvm deadlock = ChildJvm.demo("future-lock", "interval=100ms", List.of(), 3)) {
+        // Each runs until what is asserted is out, then is stopped: on a loaded machine a short run could end first.
+        try (ChildJvm held = ChildJvm.demo("held-while-blocking", "interval=100ms", List.of(), 120);
+             ChildJvm deadlock = ChildJvm.demo("future-lock", "interval=100ms", List.of(), 120)) {
             ChildJvm.Report report = held.awaitReport("HELD_WHILE_BLOCKING");
             String text = report.text();
             assertTrue(text.lines().findFirst().orElseThrow().contains(
@@ -27,20 +28,23 @@ class HeldWhileBlockingIT {
                             + " dev.lockwatch.demo.HeldAcrossGet.reloadUnderLock(HeldAcrossGet.java:"), text);
             assertTrue(text.matches("(?s).*\n    holds lock java\\.util\\.concurrent\\.locks\\.ReentrantLock\\$NonfairSync@\\p{XDigit}+,"
                     + " acquired at dev\\.lockwatch\\.demo\\.HeldAcrossGet\\.reloadUnderLock\\(HeldAcrossGet\\.java:\\d+\\)\n.*"), text);
-            assertEquals(0, held.awaitExit(BOUND), held.output());
-            String out = held.output();
-            assertTrue(out.contains("demo: held-while-blocking: got config while holding the lock"), out);
-            assertEquals(1, held.countLines(l -> l.contains("HELD_WHILE_BLOCKING:")), out);
-            assertTrue(out.contains("reports: deadlock=0, starvation=0, hang=0, lock order=0, held while blocking=1,"), out);
-            assertTrue(out.contains("transformation errors=0,"), out);
+            held.awaitLine(l -> l.equals("demo: held-while-blocking: got config while holding the lock"), 0, BOUND,
+                    "saying the future completed");
 
             deadlock.awaitReport("DEADLOCK");
-            assertEquals(0, deadlock.awaitExit(BOUND), deadlock.output());
+            Thread.sleep(1000); // ten more checks: neither is reported again, and no warning repeats the deadlock
+            held.stop();
+            deadlock.stop();
+
+            String out = held.output();
+            assertEquals(1, held.countLines(l -> l.contains("HELD_WHILE_BLOCKING:")), out);
+            assertEquals(0, held.countLines(l -> l.contains("DEADLOCK")), out);
+            assertEquals(0, held.countLines(l -> l.contains("transformation error")), out);
+
             String cycle = deadlock.output();
             assertEquals(1, deadlock.countLines(l -> l.contains("ERROR DEADLOCK:")), cycle);
             assertEquals(0, deadlock.countLines(l -> l.contains("HELD_WHILE_BLOCKING")), "the DEADLOCK already says"
                     + " the lock is held across the wait:\n" + cycle);
-            assertTrue(cycle.contains("held while blocking=0,"), cycle);
         }
     }
 }
