@@ -52,7 +52,7 @@ import java.util.function.BiConsumer;
 public final class Lockwatch {
     public static final String VERSION = Protocol.version();
     /** With lock-order checking, how long the exit waits for the watchdog to be built. */
-    private static final long FINISH_MILLIS = 1_000;
+    private static final long BUILD_WAIT_MILLIS = 1_000;
     private static Lockwatch running;
 
     private final Instrumentation inst;
@@ -352,7 +352,7 @@ public final class Lockwatch {
             if (options.lockOrder()) {
                 // a JVM that ends before the agent's thread has built its checks (a short test JVM on a busy
                 // machine) still has its orders checked: wait for the watchdog, within the same bound
-                long deadline = System.nanoTime() + FINISH_MILLIS * 1_000_000L;
+                long deadline = System.nanoTime() + BUILD_WAIT_MILLIS * 1_000_000L;
                 while (w == null && agent != null && agent.isAlive() && System.nanoTime() - deadline < 0) {
                     LockSupport.parkNanos(10_000_000L);
                     w = watchdog;
