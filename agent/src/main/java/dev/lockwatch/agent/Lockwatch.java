@@ -177,7 +177,8 @@ public final class Lockwatch {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long pid = ProcessHandle.current().pid();
         String host = Host.name();
-        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder());
+        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder())
+                .withHangs(options.hangAfter());
         this.detection = detection;
         CurrentWaits waits = new CurrentWaits();
         this.waits = waits;

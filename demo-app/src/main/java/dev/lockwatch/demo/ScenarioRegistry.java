@@ -49,7 +49,13 @@ final class ScenarioRegistry {
                 .add(LockOrderHealthy.oneThread())
                 .add(LockOrderHealthy.manyLocks())
                 .add(new HealthyLocking())
-                .add(new HealthyHandoffs());
+                .add(new HealthyHandoffs())
+                .addAll(HangScenarios.all());
+    }
+
+    ScenarioRegistry addAll(List<Scenario> scenarios) {
+        scenarios.forEach(this::add);
+        return this;
     }
 
     ScenarioRegistry add(Scenario scenario) {

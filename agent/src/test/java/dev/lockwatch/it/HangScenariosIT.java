@@ -1,0 +1,83 @@
+package dev.lockwatch.it;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * HANG: threads stuck for good without a cycle, each scenario in a child JVM with a short {@code hangAfter}. Each
+ * is reported once, naming the stuck thread, what it waits for, why nothing will end the wait, and who should have
+ * woken it where the agent knows.
+ */
+class HangScenariosIT {
+    private static final long INTERVAL_MS = 200;
+    private static final long HANG_AFTER_MS = 1000;
+    static final String OPTIONS = "interval=" + INTERVAL_MS + "ms,hangAfter=" + HANG_AFTER_MS + "ms";
+    /** A JVM-only wait is timed from the first check that sees it: hangAfter plus two intervals, plus slack for CI. */
+    private static final long BOUND_MS = HANG_AFTER_MS + 2 * INTERVAL_MS + 1500;
+
+    /**
+     * @param threads  every thread the report names with a stack (roots, then the threads behind them)
+     * @param patterns what the report must say
+     */
+    record Expected(String scenario, List<String> threads, List<String> patterns) {
+        @Override
+        public String toString() {
+            return scenario;
+        }
+    }
+
+    static Stream<Expected> hangs() {
+        return Stream.of(
+                new Expected("hang-future-never-completed", List.of("response-waiter"), List.of(
+                        "HANG: \"response-waiter\" has made no progress for \\d+ s waiting for future java.util.concurrent.CompletableFuture@",
+                        "why it is stuck: no other thread could wake it",
+                        "who should wake it: no thread runs this future and no pool the agent knows has it queued")),
+                new Expected("hang-producer-died", List.of("latch-waiter"), List.of(
+                        "waiting for latch java.util.concurrent.CountDownLatch\\$Sync@",
+                        "why it is stuck: no other thread could wake it",
+                        "who should wake it: \"latch-producer\" \\(id \\d+\\), ended shortly before or while it waited",
+                        "at app//dev.lockwatch.demo.HangScenarios\\$ProducerDied.lambda")),
+                new Expected("hang-lost-notify", List.of("notify-waiter"), List.of(
+                        "waiting for monitor wait java.lang.Object@",
+                        "why it is stuck: no other thread could wake it",
+                        "who should wake it: \"early-notifier\"")),
+                new Expected("hang-held-lock-root",
+                        List.of("cache-refresher", "cache-request-1", "cache-request-2", "cache-request-3"), List.of(
+                        "HANG: \"cache-refresher\" has made no progress for \\d+ s waiting for latch .*; 3 threads are stuck behind it",
+                        "why it is stuck: it has made no progress for longer than hangAfter while 3 threads wait for locks it holds",
+                        "holds monitor java.lang.Object@\\w+, acquired at dev.lockwatch.demo.HangScenarios\\$HeldLockRoot.lambda",
+                        "stuck behind it:")),
+                new Expected("hang-semaphore-leak", List.of("permit-waiter"), List.of(
+                        "waiting for semaphore java.util.concurrent.Semaphore\\$NonfairSync@",
+                        "who should wake it: \"permit-taker\"")),
+                new Expected("hang-dead-owner", List.of("ledger-waiter"), List.of(
+                        "waiting for lock java.util.concurrent.locks.ReentrantLock\\$NonfairSync@",
+                        "why it is stuck: the thread that holds it, \"ledger-owner\", has ended without releasing it",
+                        "who should wake it: \"ledger-owner\" \\(id \\d+\\), took the lock and never released it; it has ended")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hangs")
+    void aHangIsReportedOnceWithWhatItWaitsForAndWhoShouldWakeIt(Expected expected) throws Exception {
+        try (ChildJvm child = ChildJvm.demo(expected.scenario(), OPTIONS, List.of(), 60)) {
+            int stuck = child.awaitLine("demo: " + expected.scenario() + ": threads stuck");
+            ChildJvm.Report report = child.awaitReport("HANG");
+            String text = report.text();
+            ReportAssertions.namesThreadsAndMatches(text, expected.threads(), expected.patterns());
+            ReportAssertions.cameWithin(child, stuck, report, expected.scenario(), BOUND_MS);
+            assertTrue(text.contains("since "), text);
+            // Absence needs time: a few more checks, in which a second report (per thread, say) would come.
+            Thread.sleep(5 * INTERVAL_MS);
+            child.stop();
+            String out = child.output();
+            assertEquals(1, child.countLines(l -> l.contains("ERROR HANG:")), "one HANG:\n" + out);
+            assertEquals(0, child.countLines(l -> l.contains("DEADLOCK") || l.contains("STARVATION")), out);
+        }
+    }
+}
