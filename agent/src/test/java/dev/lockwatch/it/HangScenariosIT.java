@@ -1,8 +1,10 @@
 package dev.lockwatch.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -78,6 +80,43 @@ class HangScenariosIT {
             String out = child.output();
             assertEquals(1, child.countLines(l -> l.contains("ERROR HANG:")), "one HANG:\n" + out);
             assertEquals(0, child.countLines(l -> l.contains("DEADLOCK") || l.contains("STARVATION")), out);
+        }
+    }
+
+    private static final List<String> KINDS = List.of("DEADLOCK", "STARVATION", "HANG", "LOCK_ORDER", "HELD_WHILE_BLOCKING");
+
+    /**
+     * Issue 14's list of what must never be reported, all at once: idle pools, queue, timer, selector, accept,
+     * sleeps, a join on a busy thread, and waits that last longer than hangAfter=5s but end (after 7 to 9 s).
+     */
+    @Test
+    void waitsThatEndLateAndIdleThreadsAreNeverReported() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("hang-healthy", "interval=" + INTERVAL_MS + "ms,hangAfter=5s", List.of(), 16)) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(90)), child.output());
+            String out = child.output();
+            assertTrue(out.contains("demo: hang-healthy: done"), out);
+            for (String kind : KINDS) {
+                assertTrue(!out.contains(kind), "healthy run must have no " + kind + ":\n" + out);
+            }
+            assertTrue(out.contains("transformation errors=0,"), out);
+        }
+    }
+
+    /**
+     * Only idle threads, and main joins one without a timeout: nothing could wake anything (rule 3c holds), so
+     * only the idle-loop rule keeps them out of a report.
+     */
+    @Test
+    void idleThreadsAreNeverReportedEvenWhenNothingCouldWakeThem() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("hang-healthy-idle", OPTIONS, List.of(), 60)) {
+            child.awaitLine("demo: hang-healthy-idle: idle threads started");
+            // Absence needs time: hangAfter three times over, at 5 checks a second.
+            Thread.sleep(3 * HANG_AFTER_MS + 2 * INTERVAL_MS);
+            child.stop();
+            String out = child.output();
+            for (String kind : KINDS) {
+                assertTrue(!out.contains(kind), "idle threads must give no " + kind + ":\n" + out);
+            }
         }
     }
 }

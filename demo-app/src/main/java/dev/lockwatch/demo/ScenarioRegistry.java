@@ -50,7 +50,8 @@ final class ScenarioRegistry {
                 .add(LockOrderHealthy.manyLocks())
                 .add(new HealthyLocking())
                 .add(new HealthyHandoffs())
-                .addAll(HangScenarios.all());
+                .addAll(HangScenarios.all())
+                .addAll(HangHealthy.all());
     }
 
     ScenarioRegistry addAll(List<Scenario> scenarios) {
