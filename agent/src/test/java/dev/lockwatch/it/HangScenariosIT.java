@@ -5,6 +5,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -116,6 +120,49 @@ class HangScenariosIT {
             String out = child.output();
             for (String kind : KINDS) {
                 assertTrue(!out.contains(kind), "idle threads must give no " + kind + ":\n" + out);
+            }
+        }
+    }
+
+    /** Issue 10 item 13 end to end: the JSON event's flat keys name the dead owner, and onHang=exit=7 halts. */
+    @Test
+    void aDeadOwnerIsNamedInJsonAndOnHangExitHalts() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("hang-dead-owner", OPTIONS + ",format=json,onHang=exit=7", List.of(), 60)) {
+            assertEquals(7, child.awaitExit(Duration.ofSeconds(60)), child.output());
+            List<Map<String, String>> events = new ArrayList<>();
+            for (String line : child.output().lines().filter(l -> l.startsWith("{")).collect(Collectors.toList())) {
+                Map<String, String> kv = JsonLine.keyValues(JsonLine.parseObject(line));
+                if (!kv.isEmpty()) {
+                    events.add(kv);
+                }
+            }
+            assertEquals(1, events.size(), child.output());
+            Map<String, String> kv = events.get(0);
+            assertEquals("HANG", kv.get("kind"), kv.toString());
+            assertTrue(kv.get("fingerprint").matches("[0-9a-f]{16}"), kv.toString());
+            assertEquals("1", kv.get("rootCount"), kv.toString());
+            assertEquals("ledger-waiter", kv.get("root.0.thread"), kv.toString());
+            assertEquals("lock", kv.get("root.0.waitKind"), kv.toString());
+            assertTrue(kv.get("root.0.waitsFor").startsWith("java.util.concurrent.locks.ReentrantLock$NonfairSync@"), kv.toString());
+            assertEquals("ledger-owner", kv.get("root.0.waker.0.name"), kv.toString());
+            assertEquals("false", kv.get("root.0.waker.0.alive"), kv.toString());
+            assertEquals("0", kv.get("behindCount"), kv.toString());
+            assertEquals("ledger-waiter", kv.get("thread.0.name"), kv.toString());
+        }
+    }
+
+    /** Issue 10 item 13: status says that the owner of the awaited lock is dead. */
+    @Test
+    void statusSaysTheOwnerHasEnded() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("hang-dead-owner", OPTIONS, List.of(), 60)) {
+            child.awaitReport("HANG");
+            try (ChildJvm status = OperationsIT.agentCommand("status", String.valueOf(child.pid()))) {
+                assertEquals(0, status.awaitExit(Duration.ofSeconds(60)), status.output());
+                String out = status.output();
+                assertTrue(out.contains("hang 1,"), out);
+                assertTrue(Pattern.compile("\"ledger-waiter\" \\(id \\d+\\) waits for lock java.util.concurrent.locks.ReentrantLock"
+                        + "\\$NonfairSync@\\w+, held by \"ledger-owner\" \\(id \\d+\\), whose thread has ended: it will never"
+                        + " release it").matcher(out).find(), out);
             }
         }
     }
