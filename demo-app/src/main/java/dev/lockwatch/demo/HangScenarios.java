@@ -22,22 +22,27 @@ final class HangScenarios {
 
     static List<Scenario> all() {
         return List.of(new FutureNeverCompleted(), new ProducerDied(), new LostNotify(), new HeldLockRoot(),
-                new SemaphoreLeak(), new DeadOwner());
+                new SemaphoreLeak(), new DeadOwner(), new HandRolledLockOwnerDied());
     }
 
     /**
      * What a thread that was meant to wake the waiter does after its mistake: it lives on a little (so that the
      * agent's checks see it alive, then ended, as with any thread that dies while a program runs) and ends once the
-     * waiter waits.
+     * waiter waits, saying so ({@code demo: <thread> ends}).
      */
     private static void endOnceWaiting(Thread waiter) throws InterruptedException {
-        while (waiter.getState() != Thread.State.WAITING) {
+        while (waiter.getState() != Thread.State.WAITING && waiter.getState() != Thread.State.TIMED_WAITING) {
             Thread.sleep(5);
         }
         Thread.sleep(FINISHING_MILLIS);
+        System.out.println("demo: " + Thread.currentThread().getName() + " ends");
     }
 
-    private static final long FINISHING_MILLIS = 600;
+    /**
+     * Long enough for the agent's first check to come before the thread ends on a slow machine (the agent starts
+     * checking one interval after start-up, and a thread it never saw alive cannot be named as ended).
+     */
+    private static final long FINISHING_MILLIS = 2000;
 
     /** Starts the threads not started yet, says when they are stuck, and joins them: never returns. */
     private static void stage(String scenario, StuckThreads stuck, List<Thread> threads, List<Thread> ending)
@@ -261,6 +266,58 @@ final class HangScenarios {
             });
             Thread owner = ThreadBody.daemon("ledger-owner", () -> {
                 ledger.lock(); // never unlocked
+                locked.countDown();
+                endOnceWaiting(waiter);
+            });
+            owner.start();
+            locked.await();
+            stage(name(), stuck, List.of(waiter), List.of(owner));
+        }
+    }
+
+    /**
+     * A lock built on {@code synchronized} and {@code wait(500)}, whose owner thread died holding it: the waiter
+     * is never BLOCKED or WAITING for long (timed waits, and runnable in between), yet makes no progress.
+     */
+    static final class HandRolledLockOwnerDied implements Scenario {
+        /** The hand-rolled lock: its owner field is what tells the agent who holds it. */
+        static final class HandRolledLock {
+            private Thread owner;
+
+            synchronized void lock() throws InterruptedException {
+                while (owner != null) {
+                    wait(500);
+                }
+                owner = Thread.currentThread();
+            }
+
+            synchronized void unlock() {
+                owner = null;
+                notifyAll();
+            }
+        }
+
+        @Override
+        public String name() {
+            return "hang-handrolled-lock";
+        }
+
+        @Override
+        public String description() {
+            return "a lock of synchronized + wait(500) whose owner thread died, a thread loops in lock(): HANG naming the owner";
+        }
+
+        @Override
+        public void run(Deadline end) throws InterruptedException {
+            StuckThreads stuck = new StuckThreads();
+            HandRolledLock journal = new HandRolledLock();
+            CountDownLatch locked = new CountDownLatch(1);
+            Thread waiter = ThreadBody.daemon("journal-waiter", () -> {
+                stuck.finalWaitNext();
+                journal.lock();
+            });
+            Thread owner = ThreadBody.daemon("journal-owner", () -> {
+                journal.lock(); // never unlocked: the thread ends holding it
                 locked.countDown();
                 endOnceWaiting(waiter);
             });

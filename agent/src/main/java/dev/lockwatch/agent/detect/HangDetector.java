@@ -99,6 +99,8 @@ public final class HangDetector implements Detector {
         StackTraceElement[] stack;
         /** What it waits for; the awaited object when the registry names it, else null. */
         Object awaited;
+        /** The monitor of its {@code Object.wait}, when the call was rewritten and the JVM names the same one. */
+        Object monitor;
         ThreadInfo info;
         ThreadRecord record;
         Thread thread;
@@ -200,7 +202,7 @@ public final class HangDetector implements Detector {
             Thread deadOwner = deadOwnerOf(root);
             String why;
             if (deadOwner != null) {
-                byDeadLock.computeIfAbsent(root.awaited, k -> new ArrayList<>()).add(root);
+                byDeadLock.computeIfAbsent(root.awaited != null ? root.awaited : root.monitor, k -> new ArrayList<>()).add(root);
                 continue;
             }
             if (!behind.isEmpty()) {
@@ -231,8 +233,11 @@ public final class HangDetector implements Detector {
                     }
                 }
             }
-            String why = "the thread that holds it, \"" + Threads.displayName(deadOwner) + "\", has ended without"
-                    + " releasing it: nothing can release it now";
+            Object monitor = roots.get(0).monitor;
+            String why = monitor == null ? "the thread that holds it, \"" + Threads.displayName(deadOwner)
+                    + "\", has ended without releasing it: nothing can release it now"
+                    : "the monitor's field " + DeadFields.fieldName(monitor) + " names \"" + Threads.displayName(deadOwner)
+                    + "\", which has ended: a hand-rolled lock whose owner died is never released";
             add(findings, roots, behind, deadOwner, why, "dead owner", now);
         }
     }
@@ -280,6 +285,9 @@ public final class HangDetector implements Detector {
             // The registry's wait (a contended acquire, a future): its episode, or for a timed one the object alone,
             // so that a loop of tryLock(timeout) on a lock whose owner died stays one episode.
             key = "r " + System.identityHashCode(awaited) + (timed ? "" : " " + epoch);
+        } else if (monitorOf(record, info) != null && info.getThreadState() != Thread.State.WAITING) {
+            // A loop of wait(timeout) on one monitor, re-entering it in between: one episode while it lasts.
+            key = "m " + li.getClassName() + "@" + li.getIdentityHashCode();
         } else {
             key = "j " + info.getThreadState() + " " + (li == null ? "-" : li.getClassName() + "@" + li.getIdentityHashCode())
                     + (timed ? "" : " " + info.getWaitedCount() + " " + info.getBlockedCount());
@@ -304,8 +312,17 @@ public final class HangDetector implements Detector {
         e.info = info;
         e.record = record;
         e.awaited = awaited;
+        e.monitor = awaited == null ? monitorOf(record, info) : null;
         e.thread = thread;
         return e;
+    }
+
+    /** The monitor the thread is in {@code Object.wait} on (or re-entering after it), when the JVM agrees. */
+    private static Object monitorOf(ThreadRecord record, ThreadInfo info) {
+        Object m = record == null ? null : record.monitorWaitOpaque();
+        LockInfo li = info.getLockInfo();
+        return m != null && li != null && System.identityHashCode(m) == li.getIdentityHashCode()
+                && m.getClass().getName().equals(li.getClassName()) ? m : null;
     }
 
     /** The id of the live thread that holds what the episode waits for, or -1. */
@@ -321,13 +338,60 @@ public final class HangDetector implements Detector {
         return owner;
     }
 
-    /** The thread that holds the awaited lock and has ended, or null. */
+    /**
+     * The thread that holds the awaited lock and has ended, or null: the JDK's exclusive owner of a synchronizer,
+     * or, for a monitor wait, a thread that a field of the monitor object names (a hand-rolled lock's owner).
+     */
     private Thread deadOwnerOf(Episode e) {
+        if (e.monitor != null) {
+            return DeadFields.deadThreadIn(e.monitor);
+        }
         if (e.awaited == null || e.record.waitKind() != ThreadRecord.WAIT_LOCK) {
             return null;
         }
         Thread owner = locks.exclusiveOwner(e.awaited);
         return owner != null && !owner.isAlive() ? owner : null;
+    }
+
+    /**
+     * Reads the fields of an application object for a thread that has ended. Fields are read, never methods
+     * called (no application code runs); JDK classes are not looked into.
+     */
+    static final class DeadFields {
+        private DeadFields() {
+        }
+
+        static Thread deadThreadIn(Object o) {
+            return (Thread) field(o, true);
+        }
+
+        /** The field that names a dead thread ({@code HandRolledLock.owner}), or null. */
+        static String fieldName(Object o) {
+            return (String) field(o, false);
+        }
+
+        private static Object field(Object o, boolean thread) {
+            for (Class<?> c = o.getClass(); c != null && !Frames.jdk(c.getName()); c = c.getSuperclass()) {
+                for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                    if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()
+                            || !f.getType().isAssignableFrom(Thread.class) && !Thread.class.isAssignableFrom(f.getType())) {
+                        continue;
+                    }
+                    try {
+                        if (!f.trySetAccessible()) {
+                            continue;
+                        }
+                        Object v = f.get(o);
+                        if (v instanceof Thread && !((Thread) v).isAlive() && ((Thread) v).getState() == Thread.State.TERMINATED) {
+                            return thread ? v : c.getSimpleName() + "." + f.getName();
+                        }
+                    } catch (Throwable ignored) {
+                        // a field that cannot be read names nobody
+                    }
+                }
+            }
+            return null;
+        }
     }
 
     /** The threads whose chain of lock waits ends at {@code root}, each in a wait seen on two checks. */
@@ -461,8 +525,9 @@ public final class HangDetector implements Detector {
     /** Fills in who was meant to wake the root, where the agent knows; else returns why it cannot know. */
     private String wakers(Episode root, Thread deadOwner, List<Ended> endedNow, List<HangReport.Waker> wakers) {
         if (deadOwner != null) {
-            wakers.add(new HangReport.Waker(Threads.displayName(deadOwner), deadOwner.getId(),
-                    "took the lock and never released it", false, "it has ended"));
+            wakers.add(new HangReport.Waker(Threads.displayName(deadOwner), deadOwner.getId(), root.monitor == null
+                    ? "took the lock and never released it" : "is named as the owner by the awaited object", false,
+                    "it has ended"));
             return null;
         }
         if (root.record != null && root.awaited != null && root.record.waitKind() == ThreadRecord.WAIT_HANDOFF) {
