@@ -66,6 +66,10 @@ class HangScenariosIT {
                         "waiting for lock java.util.concurrent.locks.ReentrantLock\\$NonfairSync@",
                         "why it is stuck: the thread that holds it, \"ledger-owner\", has ended without releasing it",
                         "who should wake it: \"ledger-owner\" \\(id \\d+\\), took the lock and never released it; it has ended")),
+                new Expected("hang-dead-reader", List.of("report-writer"), List.of(
+                        "waiting for write lock java.util.concurrent.locks.ReentrantReadWriteLock\\$NonfairSync@",
+                        "why it is stuck: the thread that holds it for reading, \"report-reader\", has ended without releasing it",
+                        "who should wake it: \"report-reader\" \\(id \\d+\\), took the read lock and never released it; it has ended")),
                 new Expected("hang-handrolled-lock", List.of("journal-waiter"), List.of(
                         "waiting for monitor wait dev.lockwatch.demo.HangScenarios\\$HandRolledLockOwnerDied\\$HandRolledLock@",
                         "why it is stuck: the monitor's field HandRolledLock.owner names \"journal-owner\", which has ended",

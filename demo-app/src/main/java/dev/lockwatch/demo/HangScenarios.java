@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Threads stuck for good with no cycle: a HANG each. Every stuck thread is a daemon named for its part.
@@ -22,7 +23,8 @@ final class HangScenarios {
 
     static List<Scenario> all() {
         return List.of(new FutureNeverCompleted(), new ProducerDied(), new LostNotify(), new HeldLockRoot(),
-                new SemaphoreLeak(), new DeadOwner(), new HandRolledLockOwnerDied());
+                new SemaphoreLeak(), new DeadOwner(), new DeadReader(),
+                new HandRolledLockOwnerDied());
     }
 
     /**
@@ -272,6 +274,38 @@ final class HangScenarios {
             owner.start();
             locked.await();
             stage(name(), stuck, List.of(waiter), List.of(owner));
+        }
+    }
+
+    /** Issue 10 item 13: a read lock whose holder ended without unlock(); a writer waits. */
+    static final class DeadReader implements Scenario {
+        @Override
+        public String name() {
+            return "hang-dead-reader";
+        }
+
+        @Override
+        public String description() {
+            return "a read lock's holder ended without unlock(), a writer waits in lock(): HANG naming the reader";
+        }
+
+        @Override
+        public void run(Deadline end) throws InterruptedException {
+            StuckThreads stuck = new StuckThreads();
+            ReentrantReadWriteLock report = new ReentrantReadWriteLock();
+            CountDownLatch locked = new CountDownLatch(1);
+            Thread writer = ThreadBody.daemon("report-writer", () -> {
+                stuck.finalWaitNext();
+                report.writeLock().lock();
+            });
+            Thread reader = ThreadBody.daemon("report-reader", () -> {
+                report.readLock().lock(); // never unlocked
+                locked.countDown();
+                endOnceWaiting(writer);
+            });
+            reader.start();
+            locked.await();
+            stage(name(), stuck, List.of(writer), List.of(reader));
         }
     }
 

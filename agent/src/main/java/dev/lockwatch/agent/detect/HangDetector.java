@@ -234,8 +234,9 @@ public final class HangDetector implements Detector {
                 }
             }
             Object monitor = roots.get(0).monitor;
-            String why = monitor == null ? "the thread that holds it, \"" + Threads.displayName(deadOwner)
-                    + "\", has ended without releasing it: nothing can release it now"
+            boolean reader = deadReader(roots.get(0));
+            String why = monitor == null ? "the thread that holds it" + (reader ? " for reading" : "") + ", \""
+                    + Threads.displayName(deadOwner) + "\", has ended without releasing it: nothing can release it now"
                     : "the monitor's field " + DeadFields.fieldName(monitor) + " names \"" + Threads.displayName(deadOwner)
                     + "\", which has ended: a hand-rolled lock whose owner died is never released";
             add(findings, roots, behind, deadOwner, why, "dead owner", now);
@@ -350,7 +351,15 @@ public final class HangDetector implements Detector {
             return null;
         }
         Thread owner = locks.exclusiveOwner(e.awaited);
+        if (owner == null && !e.record.waitShared() && locks.isReadWrite(e.awaited)) {
+            owner = locks.firstReader(e.awaited); // a write lock waits for readers: one that ended never releases
+        }
         return owner != null && !owner.isAlive() ? owner : null;
+    }
+
+    /** Whether the dead owner of a registry wait holds the lock for reading (a write lock waits behind it). */
+    private boolean deadReader(Episode e) {
+        return e.awaited != null && locks.exclusiveOwner(e.awaited) == null && locks.isReadWrite(e.awaited);
     }
 
     /**
@@ -525,9 +534,9 @@ public final class HangDetector implements Detector {
     /** Fills in who was meant to wake the root, where the agent knows; else returns why it cannot know. */
     private String wakers(Episode root, Thread deadOwner, List<Ended> endedNow, List<HangReport.Waker> wakers) {
         if (deadOwner != null) {
-            wakers.add(new HangReport.Waker(Threads.displayName(deadOwner), deadOwner.getId(), root.monitor == null
-                    ? "took the lock and never released it" : "is named as the owner by the awaited object", false,
-                    "it has ended"));
+            String role = root.monitor != null ? "is named as the owner by the awaited object"
+                    : deadReader(root) ? "took the read lock and never released it" : "took the lock and never released it";
+            wakers.add(new HangReport.Waker(Threads.displayName(deadOwner), deadOwner.getId(), role, false, "it has ended"));
             return null;
         }
         if (root.record != null && root.awaited != null && root.record.waitKind() == ThreadRecord.WAIT_HANDOFF) {
