@@ -8,6 +8,7 @@ import dev.lockwatch.agent.alert.Stats;
 import dev.lockwatch.agent.cli.Protocol;
 import dev.lockwatch.agent.config.Options;
 import dev.lockwatch.agent.detect.Detection;
+import dev.lockwatch.agent.detect.LockOrderFile;
 import dev.lockwatch.agent.detect.Sample;
 import dev.lockwatch.agent.detect.Watchdog;
 import dev.lockwatch.agent.instrument.Installer;
@@ -49,6 +50,8 @@ import java.util.function.BiConsumer;
  */
 public final class Lockwatch {
     public static final String VERSION = Protocol.version();
+    /** With lock-order checking, how long the exit waits for the watchdog to be built, and then for its last check. */
+    private static final long FINISH_MILLIS = 1_000;
     private static Lockwatch running;
 
     private final Instrumentation inst;
@@ -64,6 +67,8 @@ public final class Lockwatch {
     private volatile Pipeline pipeline;
     private volatile CurrentWaits waits;
     private volatile Detection detection;
+    /** The line about the lock-order file at exit, or null. */
+    private volatile String savedOrders;
     private volatile Watchdog watchdog;
     private volatile Thread agentThread;
     private volatile boolean stopping;
@@ -144,6 +149,7 @@ public final class Lockwatch {
                         + "pools), " + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
                         : "monitors via the JVM"));
                 started.countDown();
+                tellHooksNotApplied();
                 if (installed.applicationClassesLeftAlone() > 0) {
                     log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
                             + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
@@ -155,8 +161,8 @@ public final class Lockwatch {
                 while (!stopping && System.nanoTime() - firstCheck < 0) {
                     LockSupport.parkNanos(this, firstCheck - System.nanoTime());
                 }
-                if (stopping) {
-                    return;
+                if (stopping && !options.lockOrder()) {
+                    return; // with lock-order checking, the orders already taken are still checked (and kept)
                 }
                 Watchdog w = build();
                 watchdog = w;
@@ -177,7 +183,10 @@ public final class Lockwatch {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long pid = ProcessHandle.current().pid();
         String host = Host.name();
-        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder())
+        Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder(),
+                options.lockOrderFile() == null ? null : new LockOrderFile(options.lockOrderFile()),
+                "pid " + pid + " on " + host + ", started " + java.time.Instant.ofEpochMilli(
+                        ManagementFactory.getRuntimeMXBean().getStartTime()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .withHangs(options.hangAfter());
         this.detection = detection;
         CurrentWaits waits = new CurrentWaits();
@@ -219,8 +228,22 @@ public final class Lockwatch {
             for (String line; (line = errorLines.poll()) != null; ) {
                 log.notice(line, true);
             }
+            tellHooksNotApplied();
             sites.purge();
             Protocol.clearReplies();
+        }
+    }
+
+    /**
+     * Issue 12: a JDK method that another agent's transformation renamed or removed silently hid its waits. Each
+     * hook found missing is one WARN, at start for the classes loaded by then and after a check for later ones.
+     */
+    private void tellHooksNotApplied() {
+        List<String> missing = installed.jdk().takeNotApplied();
+        if (!missing.isEmpty()) {
+            log.notice("hooks not applied: " + SafeText.plain(String.join(", ", missing)) + " (no such method when the"
+                    + " class was loaded, changed by another agent's transformation or this JDK); waits and hand-offs"
+                    + " that go through them are not seen, and reports that need them will be missing", true);
         }
     }
 
@@ -293,9 +316,31 @@ public final class Lockwatch {
                 LockSupport.unpark(agent);
             }
             Watchdog w = watchdog;
-            if (w != null && options.lockOrder()) {
+            if (options.lockOrder()) {
+                // a JVM that ends before the agent's thread has built its checks (a short test JVM on a busy
+                // machine) still has its orders checked: wait for the watchdog, within the same bound
+                long deadline = System.nanoTime() + FINISH_MILLIS * 1_000_000L;
+                while (w == null && agent != null && agent.isAlive() && System.nanoTime() - deadline < 0) {
+                    LockSupport.parkNanos(10_000_000L);
+                    w = watchdog;
+                }
+            }
+            if (w != null) {
                 try {
-                    w.finish(500); // lock orders taken just before the exit are still checked and reported
+                    // A check under way ends first: a finding already counted is also written (issue 12: under
+                    // load, with OpenTelemetry's start-up, the first report's log was still being built at exit,
+                    // and the report was lost while the last line counted it). Lock orders taken just before the
+                    // exit are still checked and reported. Without a check under way this returns at once.
+                    boolean finished = w.finish(options.lockOrder() ? FINISH_MILLIS : 2000);
+                    if (options.lockOrder()) {
+                        // this run's orders are kept for later runs: those the watchdog has read, even if late
+                        Detection d = detection;
+                        String saved = d == null || d.lockOrders == null ? null : d.lockOrders.saveOrders();
+                        if (!finished && saved != null) {
+                            saved += " (the watchdog was still busy at exit: orders taken last may be missing)";
+                        }
+                        savedOrders = saved;
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -319,6 +364,10 @@ public final class Lockwatch {
                 started.await(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            String saved = savedOrders;
+            if (saved != null) {
+                log.notice(SafeText.plain(saved), saved.contains(" not merged") || saved.contains("could not"));
             }
             Installer.Installed i = installed;
             log.stop("Lockwatch stopped: transformation errors=" + transformErrors.get() + ", lock call sites rewritten="

@@ -369,9 +369,20 @@ public final class Registry {
         return LISTED.get(threadId);
     }
 
-    /** Drops the records of collected threads; returns how many records remain listed. */
+    /**
+     * Drops the records of collected threads, and of threads that have ended while the application still holds
+     * their {@code Thread} object (a record may refer to locks released since, until its thread's next lock
+     * operation, which an ended thread never has); returns how many records remain listed. Watchdog thread.
+     */
     public static int purge() {
         purge(Integer.MAX_VALUE);
+        for (ThreadRecord r : LISTED.values()) {
+            Thread t = r.get();
+            if (t != null && !t.isAlive() && t.getState() == Thread.State.TERMINATED) {
+                LISTED.remove(r.threadId, r);
+                WAITING.remove(r.threadId, r);
+            }
+        }
         return LISTED.size();
     }
 

@@ -281,6 +281,111 @@ class LockOrderScenariosIT {
                 int takenLine, String thread, String firstFrame) {
     }
 
+    /**
+     * Locks are nodes without being kept alive: the order between two short-lived locks is counted, the locks are
+     * collected once their thread has let them go (while the application still holds the ended Thread object),
+     * and the order leaves the graph.
+     */
+    @Test
+    void lockOrderCheckingKeepsNoLockAliveAndACollectedLocksOrdersGoAway() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("lock-order-collected", OPTIONS, List.of(), 1)) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child.output());
+            String out = child.output();
+            assertTrue(out.contains("demo: lock-order-collected: orders recorded 1"), out);
+            assertTrue(out.contains("demo: lock-order-collected: both locks collected true"), out);
+            assertTrue(out.contains("demo: lock-order-collected: orders recorded after collection 0"), out);
+            assertEquals(0, child.countLines(l -> l.contains("LOCK_ORDER")), out);
+        }
+    }
+
+    /**
+     * {@code lockOrderFile}: the two halves of an inversion, each in its own JVM one after the other, as two test
+     * classes of a suite run in forked JVMs. The first finds nothing and leaves its order in the file; the second
+     * reports the inversion, naming both sites and saying which half came from the earlier run.
+     */
+    @Test
+    void halvesOfAnInversionInTwoJvmsAreReportedByTheSecond(@TempDir Path temp) throws Exception {
+        Path file = temp.resolve("lock-orders.txt");
+        String options = OPTIONS + ",lockOrderFile=" + file;
+        long firstPid;
+        try (ChildJvm first = ChildJvm.demo("lock-order-half-a", options, List.of(), 1)) {
+            assertEquals(0, first.awaitExit(EXIT_BOUND), first.output());
+            firstPid = first.pid();
+            String out = first.output();
+            assertEquals(0, first.countLines(l -> l.contains("LOCK_ORDER")), "half an inversion is no cycle:\n" + out);
+            assertTrue(out.contains("lock orders of this run merged into " + file + " (1 of this run, 1 in the file)"), out);
+        }
+        assertEquals("lockwatch lock orders 1", Files.readAllLines(file).get(0));
+        try (ChildJvm second = ChildJvm.demo("lock-order-half-b", options, List.of(), 1)) {
+            String text = second.awaitReport("LOCK_ORDER").text();
+            assertTrue(text.lines().findFirst().orElseThrow().contains(
+                    "LOCK_ORDER: 2 locks taken in orders that close a cycle (one order from an earlier run);"), text);
+            String site = "dev\\.lockwatch\\.demo\\.LockOrderHalves\\.take\\(LockOrderHalves\\.java:\\d+\\)";
+            Pattern earlier = Pattern.compile("  order \\d: holds lock dev\\.lockwatch\\.demo\\.LockOrderHalves\\$Ledger\\.accounts"
+                    + " \\(field, any instance\\), acquired at " + site + "\n"
+                    + "    then takes monitor dev\\.lockwatch\\.demo\\.LockOrderHalves\\$Ledger\\.audit \\(field, any instance\\), at "
+                    + site + "\n"
+                    + "    taken in an earlier run: pid " + firstPid + " on [^,]+, started [0-9T:Z-]+, by \"posting\"\n"
+                    + "    stack: not kept in the lock-order file\n");
+            assertTrue(earlier.matcher(text).find(), "the first half, from the file:\n" + text);
+            Pattern now = Pattern.compile("  order \\d: holds monitor dev\\.lockwatch\\.demo\\.LockOrderHalves\\$Ledger\\.audit"
+                    + " \\(field, any instance\\), acquired at " + site + "\n"
+                    + "    then takes lock dev\\.lockwatch\\.demo\\.LockOrderHalves\\$Ledger\\.accounts \\(field, any instance\\), at "
+                    + site + "\n"
+                    + "    first taken by \"auditor\" at [0-9:.]+\n"
+                    + "    stack:\n"
+                    + "      at dev\\.lockwatch\\.demo\\.LockOrderHalves\\.take\\(");
+            assertTrue(now.matcher(text).find(), "the second half, from this run:\n" + text);
+            assertEquals(0, second.awaitExit(EXIT_BOUND), second.output());
+            String out = second.output();
+            assertEquals(1, second.countLines(l -> l.contains("LOCK_ORDER")), out);
+            assertTrue(out.contains("lock orders of this run merged into " + file + " (1 of this run, 2 in the file)"), out);
+        }
+        // a third run of either half finds the same inversion in the file alone, and adds nothing to it
+        try (ChildJvm third = ChildJvm.demo("lock-order-half-a", options + ",format=json", List.of(), 1)) {
+            int at = third.awaitLine(l -> l.contains("\"LOCK_ORDER\""), 0, ChildJvm.DEFAULT_WAIT, "with the JSON event");
+            assertEquals(0, third.awaitExit(EXIT_BOUND), third.output());
+            Map<String, String> kv = JsonLine.keyValues(JsonLine.parseObject(third.output().lines().skip(at).findFirst().orElseThrow()));
+            assertEquals("true", kv.get("acrossRuns"), kv.toString());
+            assertEquals("2", kv.get("edgeCount"), kv.toString());
+            long fromFile = Stream.of("0", "1").filter(i -> kv.get("edge." + i + ".earlierRun") != null).count();
+            assertEquals(1, fromFile, "the half this run took again is this run's, the other one the file's: " + kv);
+            assertTrue(third.output().contains("(1 of this run, 2 in the file)"), third.output());
+        }
+        assertEquals(3, Files.readAllLines(file).size(), "the header and two orders, each once");
+    }
+
+    /** Several JVMs that end at the same time merge into one file: every order is there, and every line parses. */
+    @Test
+    void concurrentJvmsMergingOneFileNeverCorruptIt(@TempDir Path temp) throws Exception {
+        Path file = temp.resolve("shared-orders.txt");
+        String options = OPTIONS + ",lockOrderFile=" + file;
+        List<ChildJvm> children = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                children.add(ChildJvm.demo(i % 2 == 0 ? "lock-order-half-a" : "lock-order-half-b", options, List.of(), 1));
+            }
+            for (ChildJvm child : children) {
+                assertEquals(0, child.awaitExit(EXIT_BOUND), child.output());
+                assertTrue(child.output().contains("lock orders of this run merged into " + file), child.output());
+            }
+        } finally {
+            for (ChildJvm child : children) {
+                child.close();
+            }
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertEquals("lockwatch lock orders 1", lines.get(0));
+        assertEquals(3, lines.size(), "both orders, each once: " + lines);
+        for (String line : lines.subList(1, lines.size())) {
+            assertEquals(12, line.split("\t", -1).length, line);
+        }
+        try (Stream<Path> left = Files.list(temp)) {
+            assertEquals(Set.of("shared-orders.txt", "shared-orders.txt.lock"),
+                    left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()), "no temporary file is left");
+        }
+    }
+
     static List<Edge> edges(String text) {
         Matcher m = ORDER.matcher(text);
         List<Edge> edges = new java.util.ArrayList<>();

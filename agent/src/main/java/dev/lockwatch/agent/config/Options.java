@@ -296,6 +296,12 @@ public final class Options {
                 problems.add(problem);
             }
         }
+        if (b.lockOrderFile != null && !b.lockOrder) {
+            problems.add("option lockOrderFile=" + SafeText.plain(raw.get("lockOrderFile")) + " needs lockOrder=on (accepted"
+                    + " values of lockOrder: on, off); using none: lock orders are not recorded");
+            b.lockOrderFile = null;
+            given.remove("lockOrderFile");
+        }
         return new Parsed(new Options(b, Collections.unmodifiableMap(given)), List.copyOf(problems));
     }
 

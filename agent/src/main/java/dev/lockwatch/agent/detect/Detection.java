@@ -32,9 +32,15 @@ public final class Detection {
 
     public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached, boolean lockOrder)
             throws ReflectiveOperationException {
+        this(mx, sites, monitorSites, attached, lockOrder, null, null);
+    }
+
+    /** {@code lockOrderFile}: the file of lock orders across runs, or null; {@code run}: this run, as the file names it. */
+    public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached, boolean lockOrder,
+                     LockOrderFile lockOrderFile, String run) throws ReflectiveOperationException {
         this.mx = mx;
         locks = new JdkLocks();
-        lockOrders = lockOrder ? new LockOrderDetector(locks, sites) : null;
+        lockOrders = lockOrder ? new LockOrderDetector(locks, sites, lockOrderFile, run) : null;
         sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached);
         reports = new ReportBuilder(mx, locks, sites, monitorSites);
         detectors.add(new DeadlockDetector(sampler, reports));

@@ -54,6 +54,8 @@ public final class LockOrderDetector implements Detector, Prompt {
     private final SiteTable sites;
     private final OrderGraph graph;
     private final LockNodes nodes = new LockNodes();
+    /** The graph across runs, or null without {@code lockOrderFile}. */
+    private final KeyOrders keyOrders;
     private final int maxLocks;
     private final int maxOrders;
     /** Stacks by pair of sites (held, taken) and thread: taken the first time that thread took the pair. */
@@ -66,12 +68,18 @@ public final class LockOrderDetector implements Detector, Prompt {
     private boolean watching;
 
     public LockOrderDetector(JdkLocks locks, SiteTable sites) {
-        this(locks, sites, MAX_LOCKS, MAX_ORDERS);
+        this(locks, sites, null, null, MAX_LOCKS, MAX_ORDERS);
     }
 
-    LockOrderDetector(JdkLocks locks, SiteTable sites, int maxLocks, int maxOrders) {
+    /** With {@code file} (or null): the lock orders of earlier runs, read now, and this run's merged at exit. */
+    public LockOrderDetector(JdkLocks locks, SiteTable sites, LockOrderFile file, String run) {
+        this(locks, sites, file, run, MAX_LOCKS, MAX_ORDERS);
+    }
+
+    LockOrderDetector(JdkLocks locks, SiteTable sites, LockOrderFile file, String run, int maxLocks, int maxOrders) {
         this.locks = locks;
         this.sites = sites;
+        this.keyOrders = file == null ? null : new KeyOrders(file, run, notices);
         this.graph = new OrderGraph(maxLocks, maxOrders);
         this.maxLocks = maxLocks;
         this.maxOrders = maxOrders;
@@ -173,6 +181,10 @@ public final class LockOrderDetector implements Detector, Prompt {
         }
         LockMode toMode = mode(taken, o.takenMode);
         LockRef takenRef = ref(taken, o.takenMode);
+        String takenKey = keyOrders == null ? null : KeyOrders.nodeKey(sites.keyOf(o.takenSite));
+        if (takenKey != null && taken instanceof ReentrantReadWriteLock.WriteLock) {
+            keyOrders.writeLocked(takenKey);
+        }
         for (int i = 0; i < n; i++) {
             if (held[i] == null || ids[i] == to) {
                 continue;
@@ -189,6 +201,9 @@ public final class LockOrderDetector implements Detector, Prompt {
                     o.threadId, o.threadName, o.millis);
             Occurrence occurrence = new Occurrence(o.threadId, java.util.Arrays.copyOf(gates, g), o.timed(),
                     mode(held[i], o.heldModes[i]), toMode, seen);
+            if (takenKey != null) {
+                acrossRuns(o, i, held, ids, to, takenKey, toMode);
+            }
             OrderGraph.Change c = graph.add(ids[i], to, occurrence);
             if (c == OrderGraph.Change.FULL) {
                 makeRoom();
@@ -221,6 +236,55 @@ public final class LockOrderDetector implements Detector, Prompt {
         }
     }
 
+    /** The order of held lock {@code i} to the taken one, between locks named the same in every run. */
+    private void acrossRuns(LockOrders.Order o, int i, Object[] held, int[] ids, int to, String takenKey, LockMode toMode) {
+        String heldKey = KeyOrders.nodeKey(sites.keyOf(o.heldSites[i]));
+        String heldSite = sites.describe(o.heldSites[i]);
+        String takenSite = sites.describe(o.takenSite);
+        if (heldKey == null || heldKey.equals(takenKey) || heldSite == null || takenSite == null) {
+            return;
+        }
+        Set<String> gates = new java.util.LinkedHashSet<>();
+        for (int j = 0; j < held.length; j++) {
+            if (j != i && held[j] != null && o.heldModes[j] != ThreadRecord.READ && ids[j] != to) {
+                String gate = KeyOrders.nodeKey(sites.keyOf(o.heldSites[j]));
+                if (gate != null) {
+                    gates.add(gate); // an unnamed gate guards nothing across runs
+                }
+            }
+        }
+        LockOrderFile.KeyOrder order = new LockOrderFile.KeyOrder(heldKey, heldSite, mode(held[i], o.heldModes[i]),
+                takenKey, takenSite, toMode, o.timed(), gates, o.threadName, o.millis, null);
+        for (List<OrderEdge> cycle : keyOrders.taken(order, o.heldSites[i], o.takenSite, o.threadId)) {
+            List<String> parts = new ArrayList<>();
+            List<LockOrderReport.Order> orders = new ArrayList<>();
+            Set<Long> threads = new HashSet<>();
+            for (OrderEdge e : cycle) {
+                KeyOrders.Seen s = (KeyOrders.Seen) e.payload();
+                LockOrderFile.KeyOrder k = s.order();
+                if (k.run() != null && k.heldKey().equals(heldKey) && k.takenKey().equals(takenKey)) {
+                    // the order that closed the cycle was first taken in an earlier run, and now in this one:
+                    // tell it as this run's, with the stack this run has
+                    k = order;
+                    s = new KeyOrders.Seen(order, o.heldSites[i], o.takenSite, o.threadId);
+                    threads.add(o.threadId);
+                }
+                parts.add(k.heldSite() + " -> " + k.takenSite() + " " + e.fromModes() + e.toModes());
+                StackTraceElement[] stack = k.run() != null ? null
+                        : stacks.get(new StackKey(s.heldSiteId(), s.takenSiteId(), s.threadId()));
+                orders.add(new LockOrderReport.Order(KeyOrders.describe(k.heldKey(), k.heldMode()), k.heldSite(),
+                        KeyOrders.describe(k.takenKey(), k.takenMode()), k.takenSite(), e.timed(), k.thread(), k.millis(),
+                        stack == null ? List.of() : Frames.withoutAgent(stack), k.run()));
+                for (long t : e.threads()) {
+                    if (t >= 0) {
+                        threads.add(t); // earlier runs' threads are not this JVM's
+                    }
+                }
+            }
+            publish(parts, orders, threads, CycleRules.timed(cycle));
+        }
+    }
+
     private void report(List<OrderEdge> cycle) {
         List<String> parts = new ArrayList<>();
         List<LockOrderReport.Order> orders = new ArrayList<>();
@@ -235,9 +299,17 @@ public final class LockOrderDetector implements Detector, Prompt {
                 threads.add(t);
             }
         }
+        publish(parts, orders, threads, CycleRules.timed(cycle));
+    }
+
+    /**
+     * One report per distinct cycle of sites (the fingerprint): the same inversion on other lock instances, or
+     * found again across runs, is not reported twice.
+     */
+    private void publish(List<String> parts, List<LockOrderReport.Order> orders, Set<Long> threads, boolean timed) {
         String fingerprint = Fingerprint.of(parts);
         if (!reported.add(fingerprint)) {
-            return; // the same cycle of sites on other lock instances: one report
+            return;
         }
         int first = 0; // the cycle told from its oldest order: the one a reader met first
         for (int i = 1; i < orders.size(); i++) {
@@ -246,8 +318,16 @@ public final class LockOrderDetector implements Detector, Prompt {
             }
         }
         java.util.Collections.rotate(orders, -first);
-        LockOrderReport report = new LockOrderReport(fingerprint, CycleRules.timed(cycle), orders);
+        LockOrderReport report = new LockOrderReport(fingerprint, timed, orders);
         pending.add(new Finding(EventKind.LOCK_ORDER, fingerprint, 1, threads, () -> report));
+    }
+
+    /**
+     * At exit, after the watchdog's last check ({@code lockOrderFile}): this run's orders between named locks are
+     * merged into the file. Returns the line to log, or null when there is no file or nothing to add.
+     */
+    public String saveOrders() {
+        return keyOrders == null ? null : keyOrders.save();
     }
 
     private record StackKey(int heldSite, int takenSite, long threadId) {

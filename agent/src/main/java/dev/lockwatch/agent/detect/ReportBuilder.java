@@ -89,9 +89,24 @@ public final class ReportBuilder {
                     }
                 }
             }
-            parts.add(awaited + " waited at " + t.applicationFrame());
+            parts.add(awaited + " waited at " + waitSite(t, w));
         }
         return parts;
+    }
+
+    /**
+     * Where a thread waits, for fingerprints. A thread blocked on a monitor is given the line of its frame's bytecode
+     * index as HotSpot reports it, which for a blocked {@code monitorenter} is not stable: the line after it
+     * (interpreted) or the statement's (JaCoCo's probes move it), so the fingerprint would change with instrumentation
+     * and JIT state (issue 12). The monitor's acquisition sites keep their lines; the wait is named by its method.
+     */
+    private static String waitSite(ThreadReport t, Wait w) {
+        String frame = t.applicationFrame();
+        if (frame != null && w != null && w.mode() == Mode.MONITOR) {
+            int paren = frame.indexOf('(');
+            return paren < 0 ? frame : frame.substring(0, paren);
+        }
+        return frame;
     }
 
     public StarvationReport starvation(Starvation starvation, Sample sample) {

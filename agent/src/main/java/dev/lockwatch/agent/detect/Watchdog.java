@@ -58,7 +58,7 @@ public final class Watchdog implements Runnable {
     public boolean finish(long millis) throws InterruptedException {
         finishing = true;
         wake();
-        return thread != null && finished.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return finished.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS); // false if run() never started
     }
 
     /** Makes the watchdog check now rather than at the end of the interval. */

@@ -22,7 +22,7 @@ public final class Installer {
     }
 
     /** What was installed, for the start-up line and the shutdown counts. */
-    public record Installed(CallSiteRewriter rewriter, int jdkClassesRetransformed, int applicationClassesRetransformed,
+    public record Installed(CallSiteRewriter rewriter, JdkTransformer jdk, int jdkClassesRetransformed, int applicationClassesRetransformed,
                             int applicationClassesLeftAlone) {
     }
 
@@ -45,7 +45,7 @@ public final class Installer {
             int jdkClasses = retransformLoadedJdkClasses(inst, jdk, onError);
             inst.addTransformer(rewriter, true);
             int[] app = attached ? retransformLoadedApplicationClasses(inst, onError) : new int[2];
-            return new Installed(rewriter, jdkClasses, app[0], app[1]);
+            return new Installed(rewriter, jdk, jdkClasses, app[0], app[1]);
         } catch (Throwable t) {
             inst.removeTransformer(rewriter);
             inst.removeTransformer(jdk);

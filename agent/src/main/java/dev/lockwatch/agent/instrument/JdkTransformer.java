@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
 
 /**
@@ -30,6 +32,13 @@ public final class JdkTransformer implements ClassFileTransformer {
     private final List<JdkHook> hooks = JdkHooks.all();
     private final Set<String> owners = new HashSet<>();
     private final BiConsumer<String, Throwable> onError;
+    /**
+     * Hooks ("class.method") whose class was transformed but had no such method: another agent's transformation
+     * (which runs before this one when that agent was loaded first) renamed or removed it, or the JDK changed it.
+     * Those waits are then invisible; the agent's thread says so once per method.
+     */
+    private final Set<String> notApplied = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<String> notAppliedToTell = new ConcurrentLinkedQueue<>();
 
     public JdkTransformer(BiConsumer<String, Throwable> onError) {
         this.onError = onError;
@@ -68,6 +77,7 @@ public final class JdkTransformer implements ClassFileTransformer {
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new ClassWriter(reader, 0);
         int[] hooked = {0};
+        Set<String> found = new HashSet<>();
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
@@ -78,13 +88,37 @@ public final class JdkTransformer implements ClassFileTransformer {
                 for (JdkHook h : hooks) {
                     if (h.matches(className, name, descriptor)) {
                         hooked[0]++;
+                        found.add(h.method);
                         return new Hooked(next, h, handlerLocals(className, access, descriptor));
                     }
                 }
                 return next;
             }
         }, 0);
+        for (JdkHook h : hooks) {
+            // A method name with several descriptors (one per JDK version) counts as applied when one of them is.
+            if (className.equals(h.owner) && !found.contains(h.method)) {
+                String hook = className.replace('/', '.') + "." + h.method;
+                if (notApplied.add(hook)) {
+                    notAppliedToTell.add(hook);
+                }
+            }
+        }
         return hooked[0] == 0 ? null : writer.toByteArray();
+    }
+
+    /** Every hook found missing so far ("class.method"), for the start-up line and tests. */
+    public Set<String> notApplied() {
+        return Set.copyOf(notApplied);
+    }
+
+    /** The hooks found missing since the last call, each returned once; for the agent's thread to log. */
+    public List<String> takeNotApplied() {
+        List<String> out = new ArrayList<>();
+        for (String hook; (hook = notAppliedToTell.poll()) != null; ) {
+            out.add(hook);
+        }
+        return out;
     }
 
     /** A method with a hook: the entry call first, the exit call before each return and in a catch-all handler. */

@@ -101,8 +101,9 @@ public final class TextEncoder {
     private static void lockOrder(StringBuilder sb, LockOrderReport report, String note) {
         int n = report.orders().size();
         sb.append("LOCK_ORDER: ").append(n).append(" locks taken in orders that close a cycle");
-        if (report.acrossRuns()) {
-            sb.append(" (one order from an earlier run)");
+        long earlier = report.orders().stream().filter(o -> o.earlierRun() != null).count();
+        if (earlier > 0) {
+            sb.append(earlier == 1 ? " (one order from an earlier run)" : " (" + earlier + " orders from earlier runs)");
         }
         sb.append("; threads taking them at the same time deadlock")
                 .append(report.timed() ? " (with a tryLock timeout, until it fails)" : "");
@@ -123,11 +124,12 @@ public final class TextEncoder {
                 if (o.thread() != null) {
                     sb.append(", by ").append(quote(o.thread()));
                 }
+                sb.append("\n    stack: not kept in the lock-order file");
             } else {
                 sb.append("\n    first taken by ").append(quote(o.thread())).append(" at ")
                         .append(TIME.format(Instant.ofEpochMilli(o.firstMillis())));
+                stack(sb, o.stack(), "    ");
             }
-            stack(sb, o.stack(), "    ");
         }
     }
 

@@ -336,6 +336,15 @@ class OptionsTest {
         assertNull(parse("hangAfter=off").options().hangAfter());
     }
 
+    /** A lock-order file without lock-order checking would stay empty: one line, and it is not used. */
+    @Test
+    void aLockOrderFileWithoutLockOrderOnIsOneLineAndUnused(@TempDir Path dir) {
+        Options.Parsed parsed = parse("lockOrderFile=" + dir.resolve("orders.txt"));
+        assertMentions(onlyProblem(parsed), "option lockOrderFile=", "needs lockOrder=on", "accepted values of lockOrder: on, off");
+        assertNull(parsed.options().lockOrderFile());
+        assertFalse(parsed.options().describe("stderr").contains("lockOrderFile"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lockOrder=maybe", "hangAfter=soon", "hangAfter=10ms", "onHang=explode", "onLockOrder=dump",
         "onLockOrder=dump+exit=2", "lockOrderFile="})
