@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * HANG: threads stuck for good without a cycle. The rule that separates stuck from idle (the README's
@@ -90,29 +91,53 @@ public final class HangDetector implements Detector {
     record Ended(String name, long id, long endedMillis) {
     }
 
+    /**
+     * What identifies a wait without asking the JVM for a thread dump: the thread's state and what it waits on,
+     * as the registry (the awaited object and its wait epoch), the {@code Object.wait} note, or the park blocker
+     * names it. Identity hashes only: nothing is kept alive.
+     *
+     * @param kind 0 a registry wait, 1 a loop of timed waits on one monitor, 2 a wait only the JVM knows
+     */
+    record Sig(Thread.State state, int kind, int hash, int epoch) {
+    }
+
     /** One wait of one thread, followed across checks. */
     static final class Episode {
-        final String key;
+        final long id;
+        final Sig sig;
         final long sinceNanos;
         final long sinceMillis;
         int checks;
         StackTraceElement[] stack;
+        /** Whether the wait is a known idle loop (rule 2), decided once per episode from its stack; null until then. */
+        Boolean idle;
+        /** The JVM's wait and block counts when the episode was first seen (a wait only the JVM knows), or -1. */
+        long waited = -1;
+        long blocked = -1;
         /** What it waits for; the awaited object when the registry names it, else null. */
         Object awaited;
         /** The monitor of its {@code Object.wait}, when the call was rewritten and the JVM names the same one. */
         Object monitor;
+        /** The JVM's view without a stack, as of the last time it was asked for (null until then). */
         ThreadInfo info;
         ThreadRecord record;
         Thread thread;
+        Thread.State state;
 
-        Episode(String key, long sinceNanos, long sinceMillis) {
-            this.key = key;
+        Episode(long id, Sig sig, long sinceNanos, long sinceMillis) {
+            this.id = id;
+            this.sig = sig;
             this.sinceNanos = sinceNanos;
             this.sinceMillis = sinceMillis;
         }
 
         boolean timed() {
-            return info.getThreadState() == Thread.State.TIMED_WAITING;
+            return state == Thread.State.TIMED_WAITING;
+        }
+
+        /** A wait without a timeout that only the JVM knows: its counts say whether it is still the same one. */
+        boolean counted() {
+            return sig.kind() == 2 && state != Thread.State.TIMED_WAITING;
         }
     }
 
@@ -128,7 +153,8 @@ public final class HangDetector implements Detector {
         Thread[] all = threads.all();
         Map<Long, Thread> byId = new HashMap<>();
         Map<Long, String> alive = new HashMap<>();
-        List<Long> waitingIds = new ArrayList<>();
+        Map<Long, Episode> now0 = new HashMap<>();
+        List<Episode> firstSeen = new ArrayList<>();
         for (Thread t : all) {
             if (t == self) {
                 continue;
@@ -139,40 +165,34 @@ public final class HangDetector implements Detector {
             }
             Thread.State s = t.getState();
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
-                waitingIds.add(t.getId());
+                Episode e = episodeOf(t, s, now, nowMillis);
+                now0.put(e.id, e);
+                if (e.counted() && e.waited < 0) {
+                    firstSeen.add(e);
+                }
             }
         }
         noteEnded(alive, nowMillis);
-        Map<Long, Episode> now0 = new HashMap<>();
-        if (!waitingIds.isEmpty()) {
-            long[] ids = waitingIds.stream().mapToLong(Long::longValue).toArray();
-            for (ThreadInfo info : mx.getThreadInfo(ids, 0)) { // no stack: no safepoint
-                if (info == null) {
-                    continue;
-                }
-                Episode e = episodeOf(info, byId.get(info.getThreadId()), now, nowMillis);
-                if (e != null) {
-                    now0.put(info.getThreadId(), e);
-                }
-            }
-        }
         episodes = now0;
         aliveBefore = alive;
-
-        // Who waits behind whom: a lock (monitor or exclusive synchronizer) held by a live thread.
-        Map<Long, Long> waitsFor = new HashMap<>();
-        for (Episode e : now0.values()) {
-            long owner = liveOwnerOf(e);
-            if (owner >= 0 && owner != e.info.getThreadId()) {
-                waitsFor.put(e.info.getThreadId(), owner);
+        // The counts of the waits seen for the first time, in one call without stacks (no safepoint). A thread
+        // that stays in one wait is asked for once, not at every check.
+        infos(firstSeen);
+        for (Episode e : firstSeen) {
+            if (e.info != null) {
+                e.waited = e.info.getWaitedCount();
+                e.blocked = e.info.getBlockedCount();
             }
         }
+
         List<Episode> candidates = new ArrayList<>();
         Handoffs.Stages stages = null;
         for (Episode e : now0.values()) {
-            long id = e.info.getThreadId();
-            if (reported.contains(id) || waitsFor.containsKey(id) || now - e.sinceNanos < hangAfterNanos) {
+            if (reported.contains(e.id) || now - e.sinceNanos < hangAfterNanos || e.idle == Boolean.TRUE) {
                 continue;
+            }
+            if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK && liveOwnerOf(e) >= 0) {
+                continue; // behind a live holder: listed with the root of its chain, if that one is stuck
             }
             if (e.timed() && deadOwnerOf(e) == null) {
                 continue; // a timed wait ends by itself unless what it waits for can never come
@@ -188,16 +208,55 @@ public final class HangDetector implements Detector {
         if (candidates.isEmpty()) {
             return;
         }
-        fetchStacks(candidates);
-        candidates.sort((a, b) -> Long.compare(a.info.getThreadId(), b.info.getThreadId()));
+        fetchStacks(candidates); // once per episode: an idle worker's stack is read once
+        for (Episode e : candidates) {
+            if (e.idle == null) {
+                e.idle = IdleLoops.idle(e.thread, e.stack);
+            }
+        }
+        candidates.removeIf(e -> e.idle);
+        if (candidates.isEmpty()) {
+            return;
+        }
+        // Now the JVM's view of the candidates and of every BLOCKED thread (for who waits behind whom): a
+        // candidate whose counts moved since its first sight made progress and starts a new episode.
+        List<Episode> ask = new ArrayList<>(candidates);
+        for (Episode e : now0.values()) {
+            if (e.state == Thread.State.BLOCKED && !ask.contains(e)) {
+                ask.add(e);
+            }
+        }
+        infos(ask);
+        for (java.util.Iterator<Episode> it = candidates.iterator(); it.hasNext(); ) {
+            Episode e = it.next();
+            if (e.info == null) {
+                it.remove();
+            } else if (e.counted() && (e.info.getWaitedCount() != e.waited || e.info.getBlockedCount() != e.blocked)) {
+                Episode again = new Episode(e.id, e.sig, now, nowMillis);
+                again.waited = e.info.getWaitedCount();
+                again.blocked = e.info.getBlockedCount();
+                again.checks = 1;
+                now0.put(e.id, again);
+                it.remove();
+            } else if (e.monitor != null && !sameMonitor(e.monitor, e.info)) {
+                it.remove();
+            }
+        }
+        // Who waits behind whom: a lock (monitor or exclusive synchronizer) held by a live thread.
+        Map<Long, Long> waitsFor = new HashMap<>();
+        for (Episode e : now0.values()) {
+            long owner = liveOwnerOf(e);
+            if (owner >= 0 && owner != e.id) {
+                waitsFor.put(e.id, owner);
+            }
+        }
+        candidates.removeIf(e -> waitsFor.containsKey(e.id));
+        candidates.sort((a, b) -> Long.compare(a.id, b.id));
         Boolean quiet = null;
         // Every waiter of one lock whose owner died is stuck for the same reason: one finding for all of them.
         Map<Object, List<Episode>> byDeadLock = new java.util.IdentityHashMap<>();
         for (Episode root : candidates) {
-            long rootId = root.info.getThreadId();
-            if (IdleLoops.idle(root.thread, root.info, root.stack)) {
-                continue;
-            }
+            long rootId = root.id;
             List<Episode> behind = behind(rootId, waitsFor, now0, reported);
             Thread deadOwner = deadOwnerOf(root);
             String why;
@@ -227,7 +286,7 @@ public final class HangDetector implements Detector {
             }
             List<Episode> behind = new ArrayList<>();
             for (Episode r : roots) {
-                for (Episode b : behind(r.info.getThreadId(), waitsFor, now0, reported)) {
+                for (Episode b : behind(r.id, waitsFor, now0, reported)) {
                     if (!behind.contains(b)) {
                         behind.add(b);
                     }
@@ -248,11 +307,11 @@ public final class HangDetector implements Detector {
         Set<Long> ids = new HashSet<>();
         StringBuilder key = new StringBuilder("hang");
         for (Episode r : roots) {
-            ids.add(r.info.getThreadId());
-            key.append(' ').append(r.info.getThreadId()).append(' ').append(r.key);
+            ids.add(r.id);
+            key.append(' ').append(r.id).append(' ').append(r.sig);
         }
         for (Episode b : behind) {
-            ids.add(b.info.getThreadId());
+            ids.add(b.id);
         }
         List<Ended> endedNow = List.copyOf(ended);
         findings.add(new Finding(EventKind.HANG, key.toString(), 1, ids,
@@ -270,32 +329,29 @@ public final class HangDetector implements Detector {
         }
     }
 
-    /** The thread's wait episode: continued from the last check when its key is the same, else a new one. */
-    private Episode episodeOf(ThreadInfo info, Thread thread, long now, long nowMillis) {
-        if (thread == null) {
-            return null;
-        }
-        long id = info.getThreadId();
+    /** The thread's wait episode: continued from the last check when its signature is the same, else a new one. */
+    private Episode episodeOf(Thread thread, Thread.State state, long now, long nowMillis) {
+        long id = thread.getId();
         ThreadRecord record = Registry.recordOf(id);
         Object awaited = record == null ? null : record.waitingOn();
-        int epoch = record == null ? 0 : record.waitEpoch();
-        boolean timed = info.getThreadState() == Thread.State.TIMED_WAITING;
-        LockInfo li = info.getLockInfo();
-        String key;
+        Object monitor = awaited == null && record != null ? record.monitorWaitOpaque() : null;
+        boolean timed = state == Thread.State.TIMED_WAITING;
+        Sig sig;
+        int epoch = 0;
         if (awaited != null) {
             // The registry's wait (a contended acquire, a future): its episode, or for a timed one the object alone,
             // so that a loop of tryLock(timeout) on a lock whose owner died stays one episode.
-            key = "r " + System.identityHashCode(awaited) + (timed ? "" : " " + epoch);
-        } else if (monitorOf(record, info) != null && info.getThreadState() != Thread.State.WAITING) {
+            epoch = record.waitEpoch();
+            sig = new Sig(timed ? Thread.State.TIMED_WAITING : state, 0, System.identityHashCode(awaited), timed ? 0 : epoch);
+        } else if (monitor != null && state != Thread.State.WAITING) {
             // A loop of wait(timeout) on one monitor, re-entering it in between: one episode while it lasts.
-            key = "m " + li.getClassName() + "@" + li.getIdentityHashCode();
+            sig = new Sig(Thread.State.TIMED_WAITING, 1, System.identityHashCode(monitor), 0);
         } else {
-            key = "j " + info.getThreadState() + " " + (li == null ? "-" : li.getClassName() + "@" + li.getIdentityHashCode())
-                    + (timed ? "" : " " + info.getWaitedCount() + " " + info.getBlockedCount());
+            sig = new Sig(state, 2, System.identityHashCode(LockSupport.getBlocker(thread)), 0);
         }
         Episode before = episodes.get(id);
         Episode e;
-        if (before != null && before.key.equals(key)) {
+        if (before != null && before.sig.equals(sig)) {
             e = before;
         } else {
             long since = now;
@@ -307,36 +363,56 @@ public final class HangDetector implements Detector {
                     sinceMillis = nowMillis - (now - started) / 1_000_000;
                 }
             }
-            e = new Episode(key, since, sinceMillis);
+            e = new Episode(id, sig, since, sinceMillis);
         }
         e.checks++;
-        e.info = info;
+        e.state = state;
         e.record = record;
         e.awaited = awaited;
-        e.monitor = awaited == null ? monitorOf(record, info) : null;
+        e.monitor = monitor;
         e.thread = thread;
         return e;
     }
 
-    /** The monitor the thread is in {@code Object.wait} on (or re-entering after it), when the JVM agrees. */
-    private static Object monitorOf(ThreadRecord record, ThreadInfo info) {
-        Object m = record == null ? null : record.monitorWaitOpaque();
+    /** Asks the JVM, without stacks (no safepoint), about the episodes' threads: one call; sets each one's info. */
+    private void infos(List<Episode> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        long[] ids = new long[list.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = list.get(i).id;
+        }
+        Map<Long, ThreadInfo> byId = new HashMap<>();
+        for (ThreadInfo info : mx.getThreadInfo(ids, 0)) {
+            if (info != null) {
+                byId.put(info.getThreadId(), info);
+            }
+        }
+        for (Episode e : list) {
+            e.info = byId.get(e.id);
+        }
+    }
+
+    /** Whether the JVM names the noted monitor as the one the thread waits on (the note is a racy read). */
+    private static boolean sameMonitor(Object monitor, ThreadInfo info) {
         LockInfo li = info.getLockInfo();
-        return m != null && li != null && System.identityHashCode(m) == li.getIdentityHashCode()
-                && m.getClass().getName().equals(li.getClassName()) ? m : null;
+        return li != null && System.identityHashCode(monitor) == li.getIdentityHashCode()
+                && monitor.getClass().getName().equals(li.getClassName());
     }
 
     /** The id of the live thread that holds what the episode waits for, or -1. */
     private long liveOwnerOf(Episode e) {
-        if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK) {
-            Thread owner = locks.exclusiveOwner(e.awaited);
+        Object sync = e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK ? e.awaited
+                : e.awaited == null ? LockSupport.getBlocker(e.thread) : null;
+        if (sync != null) {
+            Thread owner = locks.exclusiveOwner(sync);
             return owner != null && owner.isAlive() ? owner.getId() : -1;
         }
-        if (e.info.getThreadState() == Thread.State.BLOCKED) {
+        if (e.state == Thread.State.BLOCKED && e.info != null) {
             return e.info.getLockOwnerId();
         }
-        long owner = e.info.getLockOwnerId(); // an exclusive synchronizer the agent did not see the wait for
-        return owner;
+        return -1;
     }
 
     /**
@@ -421,7 +497,7 @@ public final class HangDetector implements Detector {
                 behind.add(e);
             }
         }
-        behind.sort((a, b) -> Long.compare(a.info.getThreadId(), b.info.getThreadId()));
+        behind.sort((a, b) -> Long.compare(a.id, b.id));
         return behind;
     }
 
@@ -460,7 +536,7 @@ public final class HangDetector implements Detector {
         List<Long> need = new ArrayList<>();
         for (Episode e : list) {
             if (e.stack == null) {
-                need.add(e.info.getThreadId());
+                need.add(e.id);
             }
         }
         if (need.isEmpty()) {
@@ -474,7 +550,7 @@ public final class HangDetector implements Detector {
         }
         for (Episode e : list) {
             if (e.stack == null) {
-                e.stack = stacks.getOrDefault(e.info.getThreadId(), new StackTraceElement[0]);
+                e.stack = stacks.getOrDefault(e.id, new StackTraceElement[0]);
             }
         }
     }
@@ -485,10 +561,10 @@ public final class HangDetector implements Detector {
                               long checkNanos, List<Ended> endedNow) {
         List<Long> ids = new ArrayList<>();
         for (Episode r : roots) {
-            ids.add(r.info.getThreadId());
+            ids.add(r.id);
         }
         for (Episode b : behind) {
-            ids.add(b.info.getThreadId());
+            ids.add(b.id);
         }
         Map<Long, ThreadInfo> full = new HashMap<>();
         for (ThreadInfo ti : mx.getThreadInfo(ids.stream().mapToLong(Long::longValue).toArray(),
@@ -502,10 +578,11 @@ public final class HangDetector implements Detector {
         List<HangReport.Stuck> stuck = new ArrayList<>();
         Map<Long, String> rootNames = new HashMap<>();
         for (Episode root : roots) {
-            rootNames.put(root.info.getThreadId(), Threads.displayName(root.thread));
-            ThreadReport rootReport = describe(root, full.getOrDefault(root.info.getThreadId(), root.info), null);
-            LockRef awaited = awaitedRef(root);
-            String kind = WaitKinds.of(root, awaited.className());
+            rootNames.put(root.id, Threads.displayName(root.thread));
+            ThreadInfo ri = full.getOrDefault(root.id, root.info);
+            ThreadReport rootReport = describe(root, ri, null);
+            LockRef awaited = awaitedRef(root, ri);
+            String kind = WaitKinds.of(root, ri, awaited.className());
             List<HangReport.Waker> wakers = new ArrayList<>();
             String unknown = wakers(root, deadOwner, endedNow, wakers);
             parts.add(kind + " " + Fingerprint.stableClassName(awaited.className()) + " waited at "
@@ -515,11 +592,11 @@ public final class HangDetector implements Detector {
         }
         List<ThreadReport> behindReports = new ArrayList<>();
         for (Episode b : behind) {
-            ThreadInfo bi = full.getOrDefault(b.info.getThreadId(), b.info);
+            ThreadInfo bi = full.getOrDefault(b.id, b.info);
             long holder = liveOwnerOf(b);
             String holderName = rootNames.containsKey(holder) ? rootNames.get(holder) : String.valueOf(bi.getLockOwnerName());
-            LockRef lock = awaitedRef(b);
-            Mode mode = b.info.getThreadState() == Thread.State.BLOCKED ? Mode.MONITOR : Mode.EXCLUSIVE;
+            LockRef lock = awaitedRef(b, bi);
+            Mode mode = b.state == Thread.State.BLOCKED ? Mode.MONITOR : Mode.EXCLUSIVE;
             long waited = (checkNanos - b.sinceNanos) / 1_000_000;
             ThreadReport.Wait w = new ThreadReport.Wait(lock, mode, b.timed(), holder, holderName, mode, waited, null);
             ThreadReport tr = describe(b, bi, w);
@@ -562,11 +639,11 @@ public final class HangDetector implements Detector {
     }
 
     /** The awaited object as reports name objects: the registry's (the synchronizer, the future), else the JVM's. */
-    private static LockRef awaitedRef(Episode e) {
+    private static LockRef awaitedRef(Episode e, ThreadInfo info) {
         if (e.awaited != null) {
             return LockRef.of(e.awaited);
         }
-        LockInfo li = e.info.getLockInfo();
+        LockInfo li = info == null ? null : info.getLockInfo();
         return li == null ? new LockRef("(nothing the JVM names)", 0) : new LockRef(li.getClassName(), li.getIdentityHashCode());
     }
 
@@ -575,8 +652,8 @@ public final class HangDetector implements Detector {
         private WaitKinds() {
         }
 
-        static String of(Episode e, String className) {
-            if (e.info.getThreadState() == Thread.State.BLOCKED) {
+        static String of(Episode e, ThreadInfo info, String className) {
+            if (e.state == Thread.State.BLOCKED) {
                 return "monitor";
             }
             if (className.startsWith("java.util.concurrent.CountDownLatch")) {
@@ -598,7 +675,7 @@ public final class HangDetector implements Detector {
                     || (e.record != null && e.record.waitKind() == ThreadRecord.WAIT_HANDOFF)) {
                 return "future";
             }
-            if (e.awaited == null && e.info.getLockInfo() != null && inObjectWait(e.stack)) {
+            if (e.awaited == null && info != null && info.getLockInfo() != null && inObjectWait(e.stack)) {
                 return "monitor wait";
             }
             return e.awaited != null ? "synchronizer" : "park";
@@ -646,7 +723,7 @@ public final class HangDetector implements Detector {
         }
 
         /** Whether a wait without a timeout is a known idle loop: the JDK frames above the application's. */
-        static boolean idle(Thread t, ThreadInfo info, StackTraceElement[] stack) {
+        static boolean idle(Thread t, StackTraceElement[] stack) {
             if (systemThread(t.getName()) || stack == null || stack.length == 0) {
                 return true;
             }

@@ -20,25 +20,25 @@ class HangRulesTest {
     @Test
     void poolQueueTimerAndReferenceWaitsAreIdleLoops() {
         Thread t = new Thread(() -> { }, "worker");
-        assertTrue(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{PARK,
+        assertTrue(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{PARK,
                 f("java.util.concurrent.LinkedBlockingQueue", "take"), f("java.util.concurrent.ThreadPoolExecutor", "getTask")}));
-        assertTrue(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{PARK,
+        assertTrue(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{PARK,
                 f("java.util.concurrent.ForkJoinPool", "awaitWork"), f("java.util.concurrent.ForkJoinPool", "runWorker")}));
-        assertTrue(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{PARK,
+        assertTrue(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{PARK,
                 f("java.util.concurrent.ArrayBlockingQueue", "poll"), APP}), "an application's consumer on a queue");
-        assertTrue(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{f("java.lang.Object", "wait"),
+        assertTrue(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{f("java.lang.Object", "wait"),
                 f("java.util.TimerThread", "mainLoop")}));
-        assertTrue(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{f("java.lang.Object", "wait"),
+        assertTrue(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{f("java.lang.Object", "wait"),
                 f("java.lang.Thread", "join"), APP}), "a join waits for a thread that runs or is reported itself");
-        assertTrue(HangDetector.IdleLoops.idle(new Thread(() -> { }, "Common-Cleaner"), null, new StackTraceElement[]{PARK, APP}));
+        assertTrue(HangDetector.IdleLoops.idle(new Thread(() -> { }, "Common-Cleaner"), new StackTraceElement[]{PARK, APP}));
     }
 
     @Test
     void aLatchFutureOrMonitorWaitInApplicationCodeIsNotIdle() {
         Thread t = new Thread(() -> { }, "latch-waiter");
-        assertFalse(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{PARK,
+        assertFalse(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{PARK,
                 f("java.util.concurrent.CountDownLatch", "await"), APP}));
-        assertFalse(HangDetector.IdleLoops.idle(t, null, new StackTraceElement[]{f("java.lang.Object", "wait"), APP,
+        assertFalse(HangDetector.IdleLoops.idle(t, new StackTraceElement[]{f("java.lang.Object", "wait"), APP,
                 f("java.util.concurrent.ThreadPoolExecutor", "runWorker")}), "only frames above the application's count");
     }
 
