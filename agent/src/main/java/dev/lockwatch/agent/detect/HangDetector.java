@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>Nothing will end it</b>, one of:
  *     <ol type="a">
  *       <li>the owner of the awaited lock has ended (a {@code ReentrantLock}, write lock or other exclusive
- *           synchronizer that was never released);</li>
+ *           synchronizer that was never released; the first reader of a read lock a writer waits for; for a
+ *           monitor in {@code Object.wait}, a thread that a field of the monitor names: a hand-rolled lock);</li>
  *       <li>other threads are stuck behind it: they wait for locks it holds, in a wait seen on two checks;</li>
  *       <li>no other thread could wake it: every other application thread waits without a timeout (or is idle or
  *           a JDK thread). A thread that runs, or sleeps, or waits with a timeout could still act, so this case
@@ -55,9 +56,12 @@ import java.util.concurrent.locks.LockSupport;
  * One finding per root; its key is the root and its episode, so a root reported once is not reported again
  * (remind repeats it) until its wait ends.
  *
- * <p>Cost per check: one pass over the platform threads' states and one {@code getThreadInfo} without stacks for
- * those that wait (no safepoint); stacks (a safepoint) only for waits that have lasted {@code hangAfter}, once
- * per wait episode, and for the timed waiters when case (c) is asked.
+ * <p>Cost per check: one pass over the platform threads' states and, for those that wait, a {@link Sig} read
+ * without the JVM's help. {@code getThreadInfo} without stacks (no safepoint) only for waits seen for the first
+ * time (their counts) and for candidates and BLOCKED threads once a candidate exists; stacks (a safepoint) once
+ * per wait episode that has lasted {@code hangAfter}, and for the timed waiters when case (c) is asked.
+ *
+ * <p>Only the watchdog thread calls {@link #find}: the episode map and the list of ended threads are its own.
  */
 public final class HangDetector implements Detector {
     private static final int STACK_DEPTH = 64;
