@@ -220,7 +220,8 @@ public final class Lockwatch {
         Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder(),
                 options.lockOrderFile() == null ? null : new LockOrderFile(options.lockOrderFile()),
                 "pid " + pid + " on " + host + ", started " + java.time.Instant.ofEpochMilli(
-                        ManagementFactory.getRuntimeMXBean().getStartTime()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                        ManagementFactory.getRuntimeMXBean().getStartTime()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                .withHangs(options.hangAfter());
         this.detection = detection;
         CurrentWaits waits = new CurrentWaits();
         this.waits = waits;

@@ -205,4 +205,31 @@ public final class CallSites {
             // never hurt the host
         }
     }
+
+    // ---- Object.wait, so that a HANG can read the monitor a thread waits on (a hand-rolled lock) -----------
+
+    /**
+     * {@code monitor.wait()} in application code. The JVM names the monitor of an {@code Object.wait} only by
+     * class and identity hash; the watchdog needs the object to see that the thread a hand-rolled lock names as
+     * its owner has ended. The call itself is unchanged, exceptions included; a wait costs microseconds at least,
+     * the note two opaque stores.
+     */
+    public static void monitorWait(Object monitor) throws InterruptedException {
+        Registry.monitorWaitBegin(monitor);
+        try {
+            monitor.wait();
+        } finally {
+            Registry.monitorWaitEnd();
+        }
+    }
+
+    /** {@code monitor.wait(timeout)} in application code: as {@link #monitorWait(Object)}. */
+    public static void monitorWait(Object monitor, long timeout) throws InterruptedException {
+        Registry.monitorWaitBegin(monitor);
+        try {
+            monitor.wait(timeout);
+        } finally {
+            Registry.monitorWaitEnd();
+        }
+    }
 }

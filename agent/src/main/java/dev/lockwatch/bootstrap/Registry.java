@@ -229,6 +229,31 @@ public final class Registry {
         }
     }
 
+    /** {@code Object.wait} from application code begins (see {@link CallSites#monitorWait}): the monitor is noted. */
+    static void monitorWaitBegin(Object monitor) {
+        try {
+            ThreadRecord r = CURRENT.get();
+            if (r.suppressed != 0) {
+                return;
+            }
+            r.monitorWait(monitor);
+            if (!r.listed) {
+                list(r);
+            }
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** The {@code Object.wait} returns, normally or not: the monitor is no longer referenced. */
+    static void monitorWaitEnd() {
+        try {
+            CURRENT.get().monitorWait(null);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
     /** {@code invokeAll}/{@code invokeAny}: they always block, with no single future to wait for. */
     public static void blockingCall(String method) {
         try {

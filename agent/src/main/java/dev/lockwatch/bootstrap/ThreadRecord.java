@@ -49,6 +49,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
     private static final VarHandle WAIT_EPOCH;
     private static final VarHandle RUNNING_FOR;
     private static final VarHandle WORKER_OF;
+    private static final VarHandle MONITOR_WAIT;
 
     static {
         try {
@@ -58,6 +59,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
             WAIT_EPOCH = lookup.findVarHandle(ThreadRecord.class, "waitEpoch", int.class);
             RUNNING_FOR = lookup.findVarHandle(ThreadRecord.class, "runningFor", Object.class);
             WORKER_OF = lookup.findVarHandle(ThreadRecord.class, "workerOf", Object.class);
+            MONITOR_WAIT = lookup.findVarHandle(ThreadRecord.class, "monitorWait", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -82,6 +84,11 @@ public final class ThreadRecord extends WeakReference<Thread> {
     private Object runningFor;
     /** The pool this thread is a worker of while it runs its worker loop. Opaque stores. */
     private Object workerOf;
+    /**
+     * The monitor this thread is in {@code Object.wait} on, called from application code, or null. Opaque stores
+     * by the owner; held only while it waits. The watchdog trusts it only when the JVM names the same monitor.
+     */
+    private Object monitorWait;
 
     /** Agent threads and re-entrant calls from inside the agent are not recorded. Owner-only. */
     int suppressed;
@@ -336,6 +343,15 @@ public final class ThreadRecord extends WeakReference<Thread> {
         Object previous = workerOf;
         WORKER_OF.setOpaque(this, pool);
         return previous;
+    }
+
+    void monitorWait(Object monitor) {
+        MONITOR_WAIT.setOpaque(this, monitor);
+    }
+
+    /** The monitor of this thread's {@code Object.wait} from application code, or null. */
+    public Object monitorWaitOpaque() {
+        return MONITOR_WAIT.getOpaque(this);
     }
 
     public Object workerOf() {

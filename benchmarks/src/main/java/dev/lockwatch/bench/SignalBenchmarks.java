@@ -30,9 +30,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Two kinds. Same-thread benchmarks ({@code latchAwaitOpen}, {@code latchCountDownAwait},
  * {@code semaphoreAcquireRelease}, {@code completableFutureCompleteJoin}) never block: they measure the recording
  * itself, in a few ns. Two-thread benchmarks ({@code latchPingPong}, {@code conditionPingPong},
- * {@code completableFutureCompletedByOtherThread}) run a round trip with a helper thread that the benchmark's
- * state starts for the trial; the benchmark thread alone drives the rounds, so the helper only ever waits for
- * the next one, and JMH's ends of iterations never leave a thread blocked. A round trip is two cross-thread
+ * {@code completableFutureCompletedByOtherThread}, {@code monitorWaitPingPong}) run a round trip with a helper
+ * thread that the benchmark's state starts for the trial; the benchmark thread alone drives the rounds, so the
+ * helper only ever waits for the next one, and JMH's ends of iterations never leave a thread blocked. A round trip is two cross-thread
  * wake-ups (tens of µs on this machine), noisy from fork to fork like the hand-offs in {@link HandoffBenchmarks}.
  *
  * <p>Every wait and signal is called directly in this class (the agent rewrites application call sites). Objects
@@ -272,5 +272,67 @@ public class SignalBenchmarks {
         CompletableFuture<Long> future = new CompletableFuture<>();
         completer.hand(future);
         return future.join();
+    }
+
+    /**
+     * {@link ConditionPingPong} with a monitor: {@code wait()}/{@code notify()}. The agent rewrites
+     * {@code Object.wait} call sites in application code to note the monitor for HANG (a hand-rolled lock whose
+     * owner died), two opaque stores and a thread-local lookup per wait; this row is what that adds to.
+     */
+    @State(Scope.Thread)
+    public static class MonitorPingPong {
+        final Object monitor = new Object();
+        /** Whose turn: 0 the benchmark thread's, 1 the helper's. Guarded by {@link #monitor}. */
+        int turn;
+        /** Guarded by {@link #monitor}. */
+        private boolean stopping;
+        private Thread helper;
+
+        @Setup(Level.Trial)
+        public void start() {
+            helper = new Thread(this::serve, "bench-monitor-pong");
+            helper.setDaemon(true);
+            helper.start();
+        }
+
+        private void serve() {
+            synchronized (monitor) {
+                try {
+                    while (true) {
+                        while (turn != 1 && !stopping) {
+                            monitor.wait();
+                        }
+                        if (stopping) {
+                            return;
+                        }
+                        turn = 0;
+                        monitor.notify();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
+            synchronized (monitor) {
+                stopping = true;
+                monitor.notifyAll();
+            }
+            helper.join(HELPER_JOIN_MILLIS);
+        }
+    }
+
+    @Benchmark
+    public long monitorWaitPingPong(MonitorPingPong pingPong) throws InterruptedException {
+        synchronized (pingPong.monitor) {
+            pingPong.turn = 1;
+            pingPong.monitor.notify();
+            while (pingPong.turn != 0) {
+                pingPong.monitor.wait();
+            }
+            return ++counter;
+        }
     }
 }

@@ -53,7 +53,14 @@ final class ScenarioRegistry {
                 .add(LockOrderHalves.second())
                 .add(new LockOrderCollected())
                 .add(new HealthyLocking())
-                .add(new HealthyHandoffs());
+                .add(new HealthyHandoffs())
+                .addAll(HangScenarios.all())
+                .addAll(HangHealthy.all());
+    }
+
+    ScenarioRegistry addAll(List<Scenario> scenarios) {
+        scenarios.forEach(this::add);
+        return this;
     }
 
     ScenarioRegistry add(Scenario scenario) {

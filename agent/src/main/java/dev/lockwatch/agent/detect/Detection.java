@@ -7,6 +7,7 @@ import dev.lockwatch.agent.sites.MonitorSites;
 import dev.lockwatch.agent.sites.SiteTable;
 
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,8 @@ public final class Detection {
     /** The LOCK_ORDER detector, or null when lock-order checking is off. */
     public final LockOrderDetector lockOrders;
     private final List<Detector> detectors = new ArrayList<>();
+    private final ThreadMXBean mx;
+    private final JdkLocks locks;
 
     public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached)
             throws ReflectiveOperationException {
@@ -35,7 +38,8 @@ public final class Detection {
     /** {@code lockOrderFile}: the file of lock orders across runs, or null; {@code run}: this run, as the file names it. */
     public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached, boolean lockOrder,
                      LockOrderFile lockOrderFile, String run) throws ReflectiveOperationException {
-        JdkLocks locks = new JdkLocks();
+        this.mx = mx;
+        locks = new JdkLocks();
         lockOrders = lockOrder ? new LockOrderDetector(locks, sites, lockOrderFile, run) : null;
         sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached);
         reports = new ReportBuilder(mx, locks, sites, monitorSites);
@@ -46,6 +50,14 @@ public final class Detection {
     /** Adds a detector of threads stuck for good, after the built-in ones. */
     public Detection with(Detector detector) {
         detectors.add(detector);
+        return this;
+    }
+
+    /** Adds HANG detection (threads stuck for good without a cycle); a null {@code hangAfter} leaves it off. */
+    public Detection withHangs(Duration hangAfter) throws ReflectiveOperationException {
+        if (hangAfter != null) {
+            with(new HangDetector(mx, locks, new JdkThreads(), new Handoffs(new JdkTasks()), reports, hangAfter));
+        }
         return this;
     }
 

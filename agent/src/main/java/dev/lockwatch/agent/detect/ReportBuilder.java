@@ -354,6 +354,11 @@ public final class ReportBuilder {
         return holds;
     }
 
+    /** A report made of {@link #holdsOf} calls is complete: the class files read for monitor sites may go. */
+    void sitesDone() {
+        monitorSites.forget();
+    }
+
     /** The same lock is listed once, the first (most precise) description wins; re-entrant holds count once. */
     private static void addHold(List<Held> holds, Held h) {
         for (Held existing : holds) {

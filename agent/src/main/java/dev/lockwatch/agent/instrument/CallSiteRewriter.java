@@ -31,6 +31,8 @@ import java.util.function.BiConsumer;
  */
 public final class CallSiteRewriter implements ClassFileTransformer {
     private static final byte[] LOCKS_PACKAGE = "java/util/concurrent/locks/".getBytes(StandardCharsets.US_ASCII);
+    /** The constant-pool entry of the name {@code wait} (tag 1, length 4): classes that may call Object.wait. */
+    private static final byte[] WAIT_NAME = {1, 0, 4, 'w', 'a', 'i', 't'};
     private static final byte[] LINE_NUMBERS = "LineNumberTable".getBytes(StandardCharsets.US_ASCII);
     private static final String CALL_SITES = CallSites.class.getName().replace('.', '/');
     private static final String LOCK = "java/util/concurrent/locks/Lock";
@@ -71,7 +73,8 @@ public final class CallSiteRewriter implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!isApplicationLoader(loader) || (!monitors && !contains(classfileBuffer, LOCKS_PACKAGE))) {
+        if (!isApplicationLoader(loader) || (!monitors && !contains(classfileBuffer, LOCKS_PACKAGE)
+                && !contains(classfileBuffer, WAIT_NAME))) {
             return null;
         }
         try {
@@ -145,7 +148,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         SiteVisitor visitor = new SiteVisitor(writer, loader);
         reader.accept(visitor, 0);
-        if (visitor.rewritten == 0) {
+        if (visitor.rewritten == 0 && visitor.monitorWaits == 0) {
             return null;
         }
         rewrittenSites.addAndGet(visitor.rewritten);
@@ -208,6 +211,8 @@ public final class CallSiteRewriter implements ClassFileTransformer {
         private String sourceFile;
         private boolean frames;
         int rewritten;
+        /** Object.wait calls replaced (not lock sites: they have no site id). */
+        int monitorWaits;
 
         SiteVisitor(ClassVisitor next, ClassLoader loader) {
             super(Opcodes.ASM9, next);
@@ -346,6 +351,14 @@ public final class CallSiteRewriter implements ClassFileTransformer {
 
             @Override
             public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
+                if (opcode == Opcodes.INVOKEVIRTUAL && mname.equals("wait") && (mdesc.equals("()V") || mdesc.equals("(J)V"))) {
+                    // Object.wait is final: whatever the receiver's static type, this is the call. HANG reads its monitor.
+                    pushed = null;
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorWait",
+                            mdesc.equals("()V") ? "(Ljava/lang/Object;)V" : "(Ljava/lang/Object;J)V", false);
+                    monitorWaits++;
+                    return;
+                }
                 String target = isLockType(opcode, owner) ? replacement(owner, mname, mdesc) : null;
                 if (target == null) {
                     boolean readOrWrite = (mname.equals("readLock") || mname.equals("writeLock")) && mdesc.startsWith("()")

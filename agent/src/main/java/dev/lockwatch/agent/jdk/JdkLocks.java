@@ -140,6 +140,22 @@ public final class JdkLocks {
         }
     }
 
+    /**
+     * A read-write lock's first reader, while it holds its read lock: the JDK keeps that thread in the lock itself
+     * (the others in their own thread-locals, which an ended thread no longer has). Null when there is none.
+     */
+    public Thread firstReader(Object sync) {
+        try {
+            if (!readWriteSync.isInstance(sync)) {
+                return null;
+            }
+            Thread t = (Thread) firstReader.getVolatile(sync);
+            return t != null && (int) firstReaderHoldCount.getVolatile(sync) > 0 ? t : null;
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
     public boolean isReadWrite(Object sync) {
         return readWriteSync.isInstance(sync);
     }

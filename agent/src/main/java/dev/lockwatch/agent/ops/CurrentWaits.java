@@ -27,14 +27,15 @@ import java.util.Map;
  * is taken, and the time shown is a lower bound ("at least").
  */
 public final class CurrentWaits implements Output {
-    private volatile Snapshot snapshot = new Snapshot(WaitForGraph.builder().build(), Map.of(), 0, 0);
+    private volatile Snapshot snapshot = new Snapshot(WaitForGraph.builder().build(), Map.of(), java.util.Set.of(), 0, 0);
     private long checks;
 
     /** When a wait began, and whether that is exact or only when a check first saw it. */
     record Since(long nanos, boolean exact) {
     }
 
-    record Snapshot(WaitForGraph graph, Map<String, Since> since, long takenNanos, long check) {
+    /** @param ended holders that have ended: a lock they hold is never released (issue 10 item 13) */
+    record Snapshot(WaitForGraph graph, Map<String, Since> since, java.util.Set<Long> ended, long takenNanos, long check) {
     }
 
     @Override
@@ -51,7 +52,12 @@ public final class CurrentWaits implements Output {
         long now = System.nanoTime();
         Snapshot before = snapshot;
         Map<String, Since> since = new HashMap<>();
+        java.util.Set<Long> ended = new java.util.HashSet<>();
         for (WaitEdge e : sample.graph().edges()) {
+            Thread holder = sample.threads().get(e.holder());
+            if (holder != null && !holder.isAlive()) {
+                ended.add(e.holder());
+            }
             String key = key(e);
             ThreadRecord r = sample.records().get(e.waiter());
             if (r != null && r.waitingOn() != null && r.waitEpoch() == (int) e.episode()) {
@@ -62,7 +68,7 @@ public final class CurrentWaits implements Output {
             }
         }
         checks++;
-        snapshot = new Snapshot(sample.graph(), since, now, checks);
+        snapshot = new Snapshot(sample.graph(), since, ended, now, checks);
     }
 
     private static String key(WaitEdge e) {
@@ -90,6 +96,9 @@ public final class CurrentWaits implements Output {
                 sb.append(" with a timeout");
             }
             sb.append(", ").append(holderPhrase(e.heldAs())).append(' ').append(thread(s.graph(), e.holder()));
+            if (s.ended().contains(e.holder())) {
+                sb.append(", whose thread has ended: it will never release it");
+            }
             Since since = s.since().get(key(e));
             if (since != null) {
                 long ms = Math.max(0, (now - since.nanos()) / 1_000_000);
