@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Follows a Lockwatch log file (like tail -F: it may not exist yet, and may be rolled) and exits on the first
-# DEADLOCK or STARVATION event, printing its line. For smoke tests in staging and CI:
+# DEADLOCK, STARVATION or HANG event, printing its line. For smoke tests in staging and CI:
 #
 #   scripts/alert-on.sh [--timeout SECONDS] <log file>
 #
@@ -47,8 +47,8 @@ done
 [ $# -eq 1 ] || usage
 file="$1"
 
-text_event='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} \[lockwatch\] ERROR (DEADLOCK|STARVATION): '
-json_event='^\{.*"kvpList": ?\[\{"kind":"(DEADLOCK|STARVATION)"\}'
+text_event='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} \[lockwatch\] ERROR (DEADLOCK|STARVATION|HANG): '
+json_event='^\{.*"kvpList": ?\[\{"kind":"(DEADLOCK|STARVATION|HANG)"\}'
 
 # tail -F: follows the name, so a file created later or rolled over is picked up; -n +1: from its first line.
 exec 3< <(exec tail -F -n +1 -- "$file" 2>/dev/null)
