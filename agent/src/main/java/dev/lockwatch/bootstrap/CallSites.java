@@ -269,15 +269,23 @@ public final class CallSites {
     // ---- monitors, rewritten only with lockOrder=on ------------------------------------------------------
 
     /**
-     * Before {@code monitorenter}: the object's identity hash, taken while it is not locked by this thread yet, so
-     * that hashing it for the lock-order chain later never inflates its monitor.
+     * Just before {@code monitorenter}. The object's identity hash is taken first, while this thread does not lock
+     * it yet, so that hashing it for the lock-order chain later never inflates its monitor. The entry is noted
+     * before the monitor is entered, because nothing that may throw can stand between {@code monitorenter} and the
+     * block's exception range without making the method uncompilable (see CallSiteRewriter). That is safe: the
+     * record's monitor entries are read by their own thread only (lock orders, held-while-blocking), and it holds
+     * the monitor whenever it reads them; reports take monitors from the JVM. A null monitor is not noted
+     * ({@code monitorenter} throws).
      */
     @ForceInline
-    public static void monitorHash(Object monitor) {
-        System.identityHashCode(monitor);
+    public static void monitorEntering(Object monitor, int site) {
+        if (monitor != null) {
+            System.identityHashCode(monitor);
+            monitorEntered(monitor, site);
+        }
     }
 
-    /** After {@code monitorenter}, or at the start of a {@code synchronized} method. */
+    /** At the start of a {@code synchronized} method (the JVM has entered its monitor). */
     @ForceInline
     public static void monitorEntered(Object monitor, int site) {
         try {
