@@ -5,6 +5,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import jdk.internal.vm.annotation.ForceInline;
+
 /**
  * Targets of rewritten application call sites. Where application code calls {@code lock()},
  * {@code lockInterruptibly()} or {@code tryLock(...)} on a {@link Lock},
@@ -22,6 +24,7 @@ public final class CallSites {
     private CallSites() {
     }
 
+    @ForceInline
     private static byte modeOf(Lock lock) {
         if (lock instanceof ReentrantLock || lock instanceof ReentrantReadWriteLock.WriteLock) {
             return ThreadRecord.EXCLUSIVE;
@@ -37,10 +40,40 @@ public final class CallSites {
     static final byte TRY = 1;
     static final byte TIMED = 2;
 
-    private static void held(Object lock, int site, byte mode, byte how) {
+    /*
+     * Each method below looks at the calling thread's record *before* it calls the lock, and applies what it found
+     * after the lock is taken. On x86 the lock's compare-and-set is a full fence: loads issued after it wait for
+     * it, loads issued before it run in the shadow of the work since the previous one. The thread-local lookup and
+     * the look at the top of the record (a chain of about eight dependent loads) are thus off the fence's path,
+     * and in the common cases (the same lock again at the same site; a nested pattern repeated) nothing is left to
+     * do after the lock but, at most, one store. The plan stays valid across the lock call: the record is written
+     * by its owner only, and the lock method runs JDK code only, which takes no lock at a rewritten site. A lock
+     * call that throws, or a tryLock that fails, applies nothing.
+     */
+
+    @ForceInline
+    private static ThreadRecord record() {
         try {
-            if (mode != 0) {
-                Registry.held(lock, site, mode, how);
+            return Registry.current();
+        } catch (Throwable t) {
+            return null; // the slow path tries again
+        }
+    }
+
+    @ForceInline
+    private static int plan(ThreadRecord r, Object lock, int site) {
+        try {
+            return r == null ? ThreadRecord.SLOW : r.plan(lock, site);
+        } catch (Throwable t) {
+            return ThreadRecord.SLOW;
+        }
+    }
+
+    @ForceInline
+    private static void held(ThreadRecord r, int plan, Object lock, int site, byte mode, byte how) {
+        try {
+            if (plan != ThreadRecord.NOTHING) {
+                Registry.held(r, plan, lock, site, mode, how);
             }
         } catch (Throwable ignored) {
             // never hurt the host
@@ -53,117 +86,181 @@ public final class CallSites {
 
     // ---- call sites typed Lock (any implementation; only the JDK's locks are recorded) ---------------------
 
+    @ForceInline
     public static void lock(Lock lock, int site) {
+        byte mode = modeOf(lock);
+        if (mode == 0) {
+            lock.lock();
+            return;
+        }
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lock();
-        held(lock, site, modeOf(lock), BLOCKING);
+        held(r, plan, lock, site, mode, BLOCKING);
     }
 
+    @ForceInline
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
+        byte mode = modeOf(lock);
+        if (mode == 0) {
+            lock.lockInterruptibly();
+            return;
+        }
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lockInterruptibly();
-        held(lock, site, modeOf(lock), BLOCKING);
+        held(r, plan, lock, site, mode, BLOCKING);
     }
 
+    @ForceInline
     public static boolean tryLock(Lock lock, int site) {
+        byte mode = modeOf(lock);
+        if (mode == 0) {
+            return lock.tryLock();
+        }
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, modeOf(lock), TRY);
+            held(r, plan, lock, site, mode, TRY);
         }
         return locked;
     }
 
+    @ForceInline
     public static boolean tryLock(Lock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        byte mode = modeOf(lock);
+        if (mode == 0) {
+            return lock.tryLock(time, unit);
+        }
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, modeOf(lock), TIMED);
+            held(r, plan, lock, site, mode, TIMED);
         }
         return locked;
     }
 
 
-    // ---- call sites typed ReentrantLock ---------------------------------------------------------------
+    // ---- call sites typed ReentrantLock ---------------------------------------------------------------------------------------
 
+    @ForceInline
     public static void lock(ReentrantLock lock, int site) {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lock();
-        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
+        held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
+    @ForceInline
     public static void lockInterruptibly(ReentrantLock lock, int site) throws InterruptedException {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lockInterruptibly();
-        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
+        held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
+    @ForceInline
     public static boolean tryLock(ReentrantLock lock, int site) {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE, TRY);
+            held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, TRY);
         }
         return locked;
     }
 
+    @ForceInline
     public static boolean tryLock(ReentrantLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE, TIMED);
+            held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, TIMED);
         }
         return locked;
     }
 
 
-    // ---- call sites typed ReentrantReadWriteLock.ReadLock ------------------------------------------------
+    // ---- call sites typed ReentrantReadWriteLock.ReadLock ---------------------------------------------------------------------
 
+    @ForceInline
     public static void lock(ReentrantReadWriteLock.ReadLock lock, int site) {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lock();
-        held(lock, site, ThreadRecord.READ, BLOCKING);
+        held(r, plan, lock, site, ThreadRecord.READ, BLOCKING);
     }
 
+    @ForceInline
     public static void lockInterruptibly(ReentrantReadWriteLock.ReadLock lock, int site) throws InterruptedException {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lockInterruptibly();
-        held(lock, site, ThreadRecord.READ, BLOCKING);
+        held(r, plan, lock, site, ThreadRecord.READ, BLOCKING);
     }
 
+    @ForceInline
     public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, int site) {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, ThreadRecord.READ, TRY);
+            held(r, plan, lock, site, ThreadRecord.READ, TRY);
         }
         return locked;
     }
 
-    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, long time, TimeUnit unit, int site)
-            throws InterruptedException {
+    @ForceInline
+    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, ThreadRecord.READ, TIMED);
+            held(r, plan, lock, site, ThreadRecord.READ, TIMED);
         }
         return locked;
     }
 
 
-    // ---- call sites typed ReentrantReadWriteLock.WriteLock -----------------------------------------------
+    // ---- call sites typed ReentrantReadWriteLock.WriteLock --------------------------------------------------------------------
 
+    @ForceInline
     public static void lock(ReentrantReadWriteLock.WriteLock lock, int site) {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lock();
-        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
+        held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
+    @ForceInline
     public static void lockInterruptibly(ReentrantReadWriteLock.WriteLock lock, int site) throws InterruptedException {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         lock.lockInterruptibly();
-        held(lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
+        held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
+    @ForceInline
     public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, int site) {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE, TRY);
+            held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, TRY);
         }
         return locked;
     }
 
-    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, long time, TimeUnit unit, int site)
-            throws InterruptedException {
+    @ForceInline
+    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        ThreadRecord r = record();
+        int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
-            held(lock, site, ThreadRecord.EXCLUSIVE, TIMED);
+            held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, TIMED);
         }
         return locked;
     }
@@ -172,14 +269,24 @@ public final class CallSites {
     // ---- monitors, rewritten only with lockOrder=on ------------------------------------------------------
 
     /**
-     * Before {@code monitorenter}: the object's identity hash, taken while it is not locked by this thread yet, so
-     * that hashing it for the lock-order chain later never inflates its monitor.
+     * Just before {@code monitorenter}. The object's identity hash is taken first, while this thread does not lock
+     * it yet, so that hashing it for the lock-order chain later never inflates its monitor. The entry is noted
+     * before the monitor is entered, because nothing that may throw can stand between {@code monitorenter} and the
+     * block's exception range without making the method uncompilable (see CallSiteRewriter). That is safe: the
+     * record's monitor entries are read by their own thread only (lock orders, held-while-blocking), and it holds
+     * the monitor whenever it reads them; reports take monitors from the JVM. A null monitor is not noted
+     * ({@code monitorenter} throws).
      */
-    public static void monitorHash(Object monitor) {
-        System.identityHashCode(monitor);
+    @ForceInline
+    public static void monitorEntering(Object monitor, int site) {
+        if (monitor != null) {
+            System.identityHashCode(monitor);
+            monitorEntered(monitor, site);
+        }
     }
 
-    /** After {@code monitorenter}, or at the start of a {@code synchronized} method. */
+    /** At the start of a {@code synchronized} method (the JVM has entered its monitor). */
+    @ForceInline
     public static void monitorEntered(Object monitor, int site) {
         try {
             Registry.monitorEntered(monitor, site);
@@ -189,6 +296,7 @@ public final class CallSites {
     }
 
     /** Before {@code monitorexit}, or before a return from a {@code synchronized} method. */
+    @ForceInline
     public static void monitorExiting(Object monitor) {
         try {
             Registry.monitorExiting(monitor);

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jdk.internal.vm.annotation.DontInline;
+import jdk.internal.vm.annotation.ForceInline;
+
 /**
  * The live registry: every thread's {@link ThreadRecord}, found through a {@code ThreadLocal}, plus two
  * lock-free sets the watchdog reads. Everything here is called from code inlined into the JDK or from rewritten
@@ -48,6 +51,7 @@ public final class Registry {
     }
 
     /** The calling thread's record (created on first use). */
+    @ForceInline
     public static ThreadRecord current() {
         return CURRENT.get();
     }
@@ -90,9 +94,24 @@ public final class Registry {
 
     // ---- called from rewritten call sites (see CallSites) ------------------------------------------------
 
-    /** The calling thread has just acquired {@code lock} at {@code site}: one thread-local lookup, no release hook. */
-    static void held(Object lock, int site, byte mode, byte how) {
-        ThreadRecord r = CURRENT.get();
+    /**
+     * The calling thread has just acquired {@code lock} at {@code site}; {@code plan} is what
+     * {@link ThreadRecord#plan} found in its record {@code r} just before (see {@link CallSites}): a count to set
+     * (a nested pattern repeated), or the slow path. Nothing about lock orders can have changed in the fast cases:
+     * the record is as it was when this hold was first noted, and its chain was seen then. The slow path is a
+     * call the JIT keeps out of line, so that this stays small enough to be inlined into every call site.
+     */
+    @ForceInline
+    static void held(ThreadRecord r, int plan, Object lock, int site, byte mode, byte how) {
+        if (plan >= 0) {
+            r.count(plan, lock, site);
+        } else {
+            heldSlow(r == null ? CURRENT.get() : r, lock, site, mode, how);
+        }
+    }
+
+    @DontInline
+    private static void heldSlow(ThreadRecord r, Object lock, int site, byte mode, byte how) {
         if (r.suppressed == 0) {
             if (Orders.ON && (r.heldCountPlain() != 0 || lock instanceof java.util.concurrent.locks.ReentrantReadWriteLock.WriteLock)) {
                 LockOrders.taken(r, lock, site, mode, how);
@@ -114,8 +133,16 @@ public final class Registry {
     }
 
     /** A monitor was entered at a rewritten {@code monitorenter} or at the start of a {@code synchronized} method. */
+    @ForceInline
     static void monitorEntered(Object monitor, int site) {
         ThreadRecord r = CURRENT.get();
+        if (!r.monitorAgain(monitor, site)) {
+            monitorEnteredSlow(r, monitor, site);
+        }
+    }
+
+    @DontInline
+    private static void monitorEnteredSlow(ThreadRecord r, Object monitor, int site) {
         if (r.suppressed == 0) {
             if (r.heldCountPlain() != 0) {
                 LockOrders.taken(r, monitor, site, ThreadRecord.MONITOR, CallSites.BLOCKING);
@@ -128,9 +155,10 @@ public final class Registry {
     }
 
     /** A monitor is about to be exited (a rewritten {@code monitorexit}, or a return from a synchronized method). */
+    @ForceInline
     static void monitorExiting(Object monitor) {
         ThreadRecord r = CURRENT.get();
-        if (r.heldCountPlain() != 0) {
+        if (!r.monitorExitedOnTop(monitor) && r.heldCountPlain() != 0) {
             r.popMonitor(monitor);
         }
     }

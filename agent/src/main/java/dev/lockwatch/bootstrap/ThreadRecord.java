@@ -4,6 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jdk.internal.vm.annotation.DontInline;
+import jdk.internal.vm.annotation.ForceInline;
 
 /**
  * What one thread holds and what it waits for: the only state Lockwatch keeps about a thread.
@@ -28,7 +32,8 @@ import java.lang.ref.WeakReference;
  *       {@code waitEpoch} first, so two reads that see the same epoch and the same lock saw one wait.</li>
  * </ul>
  * A released lock stays referenced from its last holder's record until that thread's next lock operation prunes
- * it, or the thread ends: at most {@value #MAX_HELD} per thread.
+ * it (or, as a "ghost" kept for a nested pattern, the one after: see {@link #plan}), or the thread ends:
+ * at most {@value #MAX_HELD} per thread.
  */
 public final class ThreadRecord extends WeakReference<Thread> {
     public static final byte EXCLUSIVE = 1;
@@ -72,6 +77,14 @@ public final class ThreadRecord extends WeakReference<Thread> {
     private int[] heldSites = new int[FIRST_HELD];
     private byte[] heldModes = new byte[FIRST_HELD];
     private int heldCount;
+    /** Slots in use, ghosts included (see {@link #plan}). Owner-only. */
+    private int heldTop;
+    /**
+     * The top slot's lock and site when there is no ghost above it, else null: the one test of the commonest case
+     * (the same lock again at the same site) reads these two fields of the record and no array. Owner-only.
+     */
+    private Object topLock;
+    private int topSite;
 
     private Object waitingOn;
     private byte waitKind;
@@ -111,17 +124,121 @@ public final class ThreadRecord extends WeakReference<Thread> {
 
     // ---- owner side -------------------------------------------------------------------------------
 
-    /**
-     * Notes that the calling thread, the owner, has just acquired {@code lock} at {@code site}. Kept small for the
-     * JIT: the common cases (the same lock again, as in a loop, or nothing recorded) are decided here.
+    /*
+     * The fast path. An uncontended lock/unlock costs a few nanoseconds, so what the agent adds must be a handful
+     * of loads: the common cases are decided inline at the call site ({@link #plan}, before the lock is taken, see
+     * CallSites), everything else is one call to the slow path ({@link #push}), which is kept out of line.
+     *
+     * Slots [0, heldCount) are the recorded holds. Slots [heldCount, heldTop) are "ghosts": entries the owner
+     * found released at its previous acquisition and dropped from the count, but left in place, because a
+     * program that nests locks takes them again in the same order at the same sites (outer.lock() finds the
+     * released inner on top and drops it; inner.lock() then finds it in the next slot and only raises the count).
+     * A ghost is only reused at its own slot, with everything under it unchanged since it was pushed; the first
+     * acquisition that does not reuse it clears it. So a released lock stays referenced at most until the thread's
+     * second lock operation after the release (the one that notices it, then the one that does not take it
+     * again), at most MAX_HELD per thread, and never after the thread ends.
      */
+
+    /** {@link #plan}: nothing changes. */
+    static final int NOTHING = -1;
+    /** {@link #plan}: the slow path ({@link #push}) decides. */
+    static final int SLOW = -2;
+
+    /**
+     * What the owner's acquisition of {@code lock} at {@code site} will change, decided before the lock is taken
+     * (see {@link CallSites}): {@link #NOTHING} when it is the lock on top taken at the same site (a loop, or a
+     * re-entry at the same site); the new count when it is the ghost in the next slot (a nested pattern repeated:
+     * the count goes up by one) or the lock under a released top entry at its own site (the outer of two nested
+     * locks taken again: the inner one becomes the ghost); else {@link #SLOW}.
+     */
+    @ForceInline
+    int plan(Object lock, int site) {
+        if (topLock == lock && topSite == site) {
+            return NOTHING;
+        }
+        int n = heldCount;
+        Object[] l = heldLocks;
+        int[] s = heldSites;
+        if (n != heldTop) {
+            return l[n] == lock && s[n] == site ? n + 1 : SLOW;
+        }
+        if (n == 0) {
+            return SLOW;
+        }
+        if (l[n - 1] == lock) {
+            return s[n - 1] == site ? NOTHING : SLOW;
+        }
+        if (n >= 2 && l[n - 2] == lock && s[n - 2] == site && releasedExclusive(l[n - 1], heldModes[n - 1])) {
+            return n - 1;
+        }
+        return SLOW;
+    }
+
+    /**
+     * Applies a count {@link #plan} returned for {@code lock} at {@code site} (a release store: the watchdog reads
+     * the slots under it).
+     */
+    @ForceInline
+    void count(int n, Object lock, int site) {
+        HELD_COUNT.setRelease(this, n);
+        if (n == heldTop) {
+            topLock = lock; // a ghost reused: it is on top now
+            topSite = site;
+        } else {
+            topLock = null;
+        }
+    }
+
+    /** After any change of the slots: {@link #topLock} mirrors the top slot when no ghost lies above it. */
+    private void top(int n) {
+        if (n != 0 && n == heldTop) {
+            topLock = heldLocks[n - 1];
+            topSite = heldSites[n - 1];
+        } else {
+            topLock = null;
+        }
+    }
+
+    /** Whether {@code lock}, recorded as {@code mode}, is a {@link ReentrantLock} the calling thread no longer holds. */
+    @ForceInline
+    private static boolean releasedExclusive(Object lock, byte mode) {
+        return mode == EXCLUSIVE && lock instanceof ReentrantLock && !((ReentrantLock) lock).isHeldByCurrentThread();
+    }
+
+    /**
+     * Notes that the calling thread, the owner, has just acquired {@code lock} at {@code site} (the slow path):
+     * drops released entries off the top (they become ghosts), then either finds the lock on top or adds it.
+     */
+    @DontInline
     void push(Object lock, int site, byte mode) {
         int n = heldCount;
-        if (n != 0 && heldLocks[n - 1] == lock) {
-            again(lock, site, mode, n);
-        } else {
-            pushAfterPruning(lock, site, mode, n);
+        clearGhosts(n); // the previous acquisition's candidates were not taken again
+        while (n > 0) {
+            Object top = heldLocks[n - 1];
+            if (top == lock && mode != MONITOR && heldModes[n - 1] != MONITOR) {
+                again(lock, site, mode, n);
+                HELD_COUNT.setRelease(this, n);
+                top(n);
+                return;
+            }
+            if (Locks.heldByCurrentThread(top, heldModes[n - 1])) {
+                break;
+            }
+            n--; // released: a ghost now, reused if the next acquisition takes it again at this slot
         }
+        if (n < MAX_HELD) {
+            if (n == heldLocks.length) {
+                grow();
+            }
+            clearGhosts(n);
+            heldLocks[n] = lock;
+            heldSites[n] = site;
+            heldModes[n] = mode;
+            n++;
+            heldTop = n;
+        }
+        HELD_COUNT.setRelease(this, n);
+        top(n);
     }
 
     /**
@@ -135,33 +252,14 @@ public final class ThreadRecord extends WeakReference<Thread> {
         }
     }
 
-    /** Drops released entries off the top, then adds the lock (unless the list is full: deeper holds have no site). */
-    private void pushAfterPruning(Object lock, int site, byte mode, int n) {
-        int was = n;
-        while (n > 0) {
-            Object top = heldLocks[n - 1];
-            if (top == lock) {
-                again(lock, site, mode, n);
-                if (n != was) {
-                    HELD_COUNT.setRelease(this, n);
-                }
-                return;
-            }
-            if (Locks.heldByCurrentThread(top, heldModes[n - 1])) {
-                break;
-            }
-            heldLocks[--n] = null;
+    /** Forgets the ghosts from slot {@code from} up (owner only; the watchdog never reads past the count). */
+    private void clearGhosts(int from) {
+        for (int i = from; i < heldTop; i++) {
+            heldLocks[i] = null;
         }
-        if (n < MAX_HELD) {
-            if (n == heldLocks.length) {
-                grow();
-            }
-            heldLocks[n] = lock;
-            heldSites[n] = site;
-            heldModes[n] = mode;
-            n++;
+        if (heldTop > from) {
+            heldTop = from;
         }
-        HELD_COUNT.setRelease(this, n);
     }
 
     private void grow() {
@@ -171,16 +269,49 @@ public final class ThreadRecord extends WeakReference<Thread> {
         heldLocks = java.util.Arrays.copyOf(heldLocks, size);
     }
 
+    /**
+     * Fast path of a {@code monitorenter} (lockOrder=on): the monitor is the ghost in the next slot, entered again
+     * at the same site. Monitor entries are exact, so a re-entry always takes a slot of its own.
+     */
+    @ForceInline
+    boolean monitorAgain(Object monitor, int site) {
+        int n = heldCount;
+        if (n != heldTop && heldLocks[n] == monitor && heldSites[n] == site) {
+            count(n + 1, monitor, site);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Fast path of a {@code monitorexit} (lockOrder=on): the monitor is on top, as it is when blocks nest; its
+     * entry stays as a ghost for the next {@code monitorenter} at the same site.
+     */
+    @ForceInline
+    boolean monitorExitedOnTop(Object monitor) {
+        int n = heldCount;
+        if (n != 0 && heldLocks[n - 1] == monitor && heldModes[n - 1] == MONITOR) {
+            HELD_COUNT.setRelease(this, n - 1);
+            topLock = null; // a ghost above now
+            return true;
+        }
+        return false;
+    }
+
     /** Monitors are exact: a {@code monitorexit} pops the entry {@code monitorenter} pushed (lockOrder=on). */
+    @DontInline
     void popMonitor(Object monitor) {
         int n = heldCount;
+        clearGhosts(n);
         for (int i = n - 1; i >= 0; i--) {
             if (heldLocks[i] == monitor && heldModes[i] == MONITOR) {
                 System.arraycopy(heldLocks, i + 1, heldLocks, i, n - 1 - i);
                 System.arraycopy(heldSites, i + 1, heldSites, i, n - 1 - i);
                 System.arraycopy(heldModes, i + 1, heldModes, i, n - 1 - i);
                 heldLocks[n - 1] = null;
+                heldTop = n - 1;
                 HELD_COUNT.setRelease(this, n - 1);
+                top(n - 1);
                 return;
             }
         }

@@ -141,4 +141,72 @@ class ThreadRecordTest {
         rw.readLock().unlock();
         assertEquals(0, valid());
     }
+
+    /** What a rewritten call site does: plan before the lock, apply after (CallSites). */
+    private void acquire(ReentrantLock lock, int site) {
+        int plan = record.plan(lock, site);
+        lock.lock();
+        if (plan >= 0) {
+            record.count(plan, lock, site);
+        } else if (plan == ThreadRecord.SLOW) {
+            record.push(lock, site, ThreadRecord.EXCLUSIVE);
+        }
+    }
+
+    @Test
+    void aNestedPatternRepeatedTakesTheFastPathAndStaysExact() {
+        ReentrantLock outer = new ReentrantLock();
+        ReentrantLock inner = new ReentrantLock();
+        for (int i = 0; i < 3; i++) {
+            if (i > 0) {
+                assertEquals(1, record.plan(outer, 1), "outer again: the released inner becomes the ghost (count 1)");
+            }
+            acquire(outer, 1);
+            if (i > 0) {
+                assertEquals(2, record.plan(inner, 2), "inner again: the ghost is reused (count 2)");
+            }
+            acquire(inner, 2);
+            assertEquals(2, valid(), "both held");
+            assertSame(outer, locks[0]);
+            assertSame(inner, locks[1]);
+            assertEquals(2, sites[1]);
+            inner.unlock();
+            assertEquals(1, valid(), "the JDK no longer confirms inner");
+            outer.unlock();
+            assertEquals(0, valid());
+        }
+    }
+
+    @Test
+    void theSameLockAtTheSameSiteChangesNothing() {
+        ReentrantLock a = new ReentrantLock();
+        acquire(a, 5);
+        a.unlock();
+        assertEquals(ThreadRecord.NOTHING, record.plan(a, 5));
+        assertEquals(ThreadRecord.SLOW, record.plan(a, 6), "another site goes to the slow path");
+    }
+
+    /** A ghost is dropped by the first acquisition that does not take it again: no released lock lingers. */
+    @Test
+    void aGhostIsDroppedByTheNextAcquisitionThatDoesNotReuseIt() {
+        ReentrantLock outer = new ReentrantLock();
+        ReentrantLock inner = new ReentrantLock();
+        ReentrantLock other = new ReentrantLock();
+        acquire(outer, 1);
+        acquire(inner, 2);
+        inner.unlock();
+        outer.unlock();
+        acquire(outer, 1); // inner: a ghost above the count
+        acquire(other, 3); // not inner: the ghost goes, other takes its slot
+        assertEquals(2, record.copyHolds(locks, sites, modes));
+        assertSame(other, locks[1]);
+        other.unlock();
+        outer.unlock();
+        acquire(outer, 1);
+        acquire(outer, 1); // a second acquisition at depth 0 drops the ghost (other) too
+        outer.unlock();
+        outer.unlock();
+        assertEquals(1, record.copyHolds(locks, sites, modes));
+        assertEquals(ThreadRecord.NOTHING, record.plan(outer, 1), "and the loop is on the fast path again");
+    }
 }

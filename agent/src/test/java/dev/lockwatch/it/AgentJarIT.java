@@ -283,7 +283,11 @@ class AgentJarIT {
     }
 
     private static boolean bootstrapVisible(String internalName) {
-        return internalName.startsWith("java/") || internalName.startsWith(BOOTSTRAP);
+        // The JVM's inlining annotations: read by the JIT from the class file (honoured for bootstrap classes only),
+        // never loaded by the bootstrap code itself.
+        return internalName.startsWith("java/") || internalName.startsWith(BOOTSTRAP)
+                || internalName.equals("jdk/internal/vm/annotation/ForceInline")
+                || internalName.equals("jdk/internal/vm/annotation/DontInline");
     }
 
     /** A remapper that changes nothing and records every class name it is asked about. */

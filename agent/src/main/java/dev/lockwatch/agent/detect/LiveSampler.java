@@ -193,6 +193,22 @@ public final class LiveSampler implements Sampler {
             return waitingNow;
         }
 
+        /**
+         * The synchronizer's exclusive owner, asked once for a run of waiters on the same synchronizer (a thousand
+         * threads queued on one lock are one question, not a thousand). The walk is a snapshot either way: a cycle
+         * is confirmed by a second read ({@link #confirm}).
+         */
+        private Object ownerSync;
+        private Thread owner;
+
+        Thread ownerOf(Object sync) {
+            if (sync != ownerSync) {
+                owner = locks.exclusiveOwner(sync);
+                ownerSync = sync;
+            }
+            return owner;
+        }
+
         void addThread(Thread t) {
             threads.putIfAbsent(t.getId(), t);
             graph.node(new ThreadNode(t.getId(), Threads.displayName(t), Threads.isVirtual(t)));
@@ -223,7 +239,7 @@ public final class LiveSampler implements Sampler {
                 return handoffEdges(r, sync, waiter, timed, episode);
             }
             Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
-            Thread owner = locks.exclusiveOwner(sync);
+            Thread owner = ownerOf(sync);
             if (owner != null && owner != waiter) {
                 addThread(owner);
                 edges.add(new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode));

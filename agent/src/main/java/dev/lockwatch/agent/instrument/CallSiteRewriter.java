@@ -302,13 +302,16 @@ public final class CallSiteRewriter implements ClassFileTransformer {
             @Override
             public void visitInsn(int opcode) {
                 if (monitors && opcode == Opcodes.MONITORENTER) {
+                    // Recorded just before monitorenter, not after it: a call between monitorenter and the start of
+                    // the block's exception range could throw with the monitor held, and then neither C1 nor C2
+                    // compiles the method ("cannot parse method"): it ran interpreted, 25x slower. The entry is
+                    // read only by its own thread, which holds the monitor whenever it reads it (see
+                    // CallSites#monitorEntering).
                     String key = pushed;
                     super.visitInsn(Opcodes.DUP);
-                    super.visitInsn(Opcodes.DUP);
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorHash", "(Ljava/lang/Object;)V", false);
-                    super.visitInsn(Opcodes.MONITORENTER);
                     super.visitLdcInsn(sites.register(loader, className, site(method, line), key));
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntered", "(Ljava/lang/Object;I)V", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntering", "(Ljava/lang/Object;I)V", false);
+                    super.visitInsn(Opcodes.MONITORENTER);
                     rewritten++;
                     pushed = null;
                     return;

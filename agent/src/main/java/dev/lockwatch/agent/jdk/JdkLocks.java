@@ -65,7 +65,8 @@ public final class JdkLocks {
             return null;
         }
         try {
-            return (Thread) exclusiveOwner.invoke((AbstractOwnableSynchronizer) sync);
+            // invokeExact: the handle's own type, no adaptation per call (a check makes one call per waiter)
+            return (Thread) exclusiveOwner.invokeExact((AbstractOwnableSynchronizer) sync);
         } catch (Throwable t) {
             return null;
         }
