@@ -63,7 +63,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Only the watchdog thread calls {@link #find}: the episode map and the list of ended threads are its own.
  */
-public final class HangDetector implements Detector {
+public final class HangDetector implements Detector, Due {
     private static final int STACK_DEPTH = 64;
     private static final int ENDED_KEPT = 16;
 
@@ -80,6 +80,8 @@ public final class HangDetector implements Detector {
     private Map<Long, String> aliveBefore = new HashMap<>();
     /** Application threads that ended recently, newest last. */
     private final Deque<Ended> ended = new ArrayDeque<>();
+    /** When the next wait seen at the last check reaches {@code hangAfter} ({@link Due#NONE} if none will). */
+    private volatile long dueNanos = Due.NONE;
 
     public HangDetector(ThreadMXBean mx, JdkLocks locks, JdkThreads threads, Handoffs handoffs, ReportBuilder reports,
                         Duration hangAfter) {
@@ -146,6 +148,27 @@ public final class HangDetector implements Detector {
     }
 
     @Override
+    public long dueNanos() {
+        return dueNanos;
+    }
+
+    /**
+     * The earliest moment one of these episodes, not yet reported nor known idle, will have lasted {@code hangAfter};
+     * {@link Due#NONE} if there is none. A wait only the JVM knows is timed from the check that first saw it, so
+     * without a check at that moment it would be judged up to one interval later than {@code hangAfter} + interval.
+     */
+    long nextDue(Iterable<Episode> current, Set<Long> reported, long now) {
+        long due = Due.NONE;
+        for (Episode e : current) {
+            long at = e.sinceNanos + hangAfterNanos;
+            if (at - now > 0 && e.idle != Boolean.TRUE && !reported.contains(e.id) && (due == Due.NONE || at - due < 0)) {
+                due = at;
+            }
+        }
+        return due;
+    }
+
+    @Override
     public void find(Sample sample, List<Finding> findings) {
         long now = System.nanoTime();
         long nowMillis = System.currentTimeMillis();
@@ -179,6 +202,7 @@ public final class HangDetector implements Detector {
         noteEnded(alive, nowMillis);
         episodes = now0;
         aliveBefore = alive;
+        dueNanos = nextDue(now0.values(), reported, now);
         // The counts of the waits seen for the first time, in one call without stacks (no safepoint). A thread
         // that stays in one wait is asked for once, not at every check.
         infos(firstSeen);

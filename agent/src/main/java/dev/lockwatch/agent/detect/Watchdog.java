@@ -21,6 +21,7 @@ public final class Watchdog implements Runnable {
     private final Sampler sampler;
     private final List<Detector> detectors;
     private final List<Prompt> prompts = new ArrayList<>();
+    private final List<Due> dues = new ArrayList<>();
     private final FindingSink sink;
     private volatile long intervalNanos;
     private volatile boolean stopped;
@@ -35,6 +36,9 @@ public final class Watchdog implements Runnable {
         for (Detector d : detectors) {
             if (d instanceof Prompt) {
                 prompts.add((Prompt) d);
+            }
+            if (d instanceof Due) {
+                dues.add((Due) d);
             }
         }
         this.sink = sink;
@@ -87,13 +91,14 @@ public final class Watchdog implements Runnable {
                 return;
             }
             try {
-                long wait = next - System.nanoTime();
+                long wait = checkAt(next) - System.nanoTime();
                 if (wait > 0) {
                     promptly();
                     LockSupport.parkNanos(this, Math.min(wait, intervalNanos));
                     continue;
                 }
-                next = System.nanoTime() + intervalNanos;
+                lastCheckNanos = System.nanoTime();
+                next = lastCheckNanos + intervalNanos;
                 check();
             } catch (Throwable t) {
                 try {
@@ -105,6 +110,29 @@ public final class Watchdog implements Runnable {
             }
         }
     }
+
+    /**
+     * When to check next: at {@code next}, the end of the interval, or earlier when a detector's judgement is due
+     * before it (by more than {@link #DUE_SLACK_NANOS}, so that a due moment just before the tick does not cost a
+     * check of its own). Each check starts a new interval, so early checks at most double the rate while waits keep
+     * reaching {@code hangAfter} between ticks, and in steady state the ticks line up with them.
+     */
+    long checkAt(long next) {
+        long at = next;
+        for (Due d : dues) {
+            long due = d.dueNanos();
+            // A due moment no later than the last check's start is stale (its detector failed before it could say
+            // the next one): ignored, or a failing detector would make the watchdog spin.
+            if (due != Due.NONE && due - lastCheckNanos > 0 && due - (at - DUE_SLACK_NANOS) < 0) {
+                at = due;
+            }
+        }
+        return at;
+    }
+
+    private static final long DUE_SLACK_NANOS = 5_000_000L;
+    /** When the last check started (watchdog thread only). */
+    private long lastCheckNanos = System.nanoTime();
 
     /** One check. Public for the tick-cost benchmark and tests. */
     public void check() {

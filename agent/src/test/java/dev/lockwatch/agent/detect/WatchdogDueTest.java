@@ -1,0 +1,112 @@
+package dev.lockwatch.agent.detect;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A detector's due moment between two ticks brings the next check forward; stale or late ones do not. */
+class WatchdogDueTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    /** A detector that finds nothing and says when it wants the next check. */
+    static final class DueAt implements Detector, Due {
+        volatile long due;
+        final CountDownLatch checked = new CountDownLatch(1);
+
+        DueAt(long due) {
+            this.due = due;
+        }
+
+        @Override
+        public void find(Sample sample, List<Finding> findings) {
+            checked.countDown();
+        }
+
+        @Override
+        public long dueNanos() {
+            return due;
+        }
+    }
+
+    private static final FindingSink NOTHING = new FindingSink() {
+        @Override
+        public void checked(Sample sample, List<Finding> findings) {
+        }
+
+        @Override
+        public void between(List<Finding> hazards) {
+        }
+
+        @Override
+        public void notice(String line) {
+        }
+
+        @Override
+        public void problem(String message, Throwable cause) {
+            throw new AssertionError(message, cause);
+        }
+    };
+
+    private static Watchdog watchdog(Detector d, Duration interval) {
+        Sampler none = new Sampler() {
+            @Override
+            public Sample sample() {
+                return null;
+            }
+
+            @Override
+            public boolean confirm(dev.lockwatch.agent.graph.Cycle cycle) {
+                return false;
+            }
+        };
+        return new Watchdog(none, List.of(d), NOTHING, interval);
+    }
+
+    @Test
+    void aDueMomentBeforeTheTickIsWhenTheNextCheckRuns() {
+        long now = System.nanoTime();
+        DueAt d = new DueAt(now + SECOND / 5);
+        Watchdog w = watchdog(d, Duration.ofSeconds(10));
+        assertEquals(now + SECOND / 5, w.checkAt(now + 10 * SECOND));
+    }
+
+    @Test
+    void noneJustBeforeTheTickOrAfterItLeavesTheTick() {
+        long now = System.nanoTime();
+        long tick = now + 10 * SECOND;
+        assertEquals(tick, watchdog(new DueAt(Due.NONE), Duration.ofSeconds(10)).checkAt(tick));
+        assertEquals(tick, watchdog(new DueAt(tick - 1_000_000L), Duration.ofSeconds(10)).checkAt(tick),
+                "1 ms before the tick: the tick serves it");
+        assertEquals(tick, watchdog(new DueAt(tick + SECOND), Duration.ofSeconds(10)).checkAt(tick));
+    }
+
+    @Test
+    void aDueMomentFromBeforeTheLastCheckIsStaleAndIgnored() {
+        DueAt d = new DueAt(System.nanoTime() - SECOND); // before the watchdog was built: its detector failed
+        Watchdog w = watchdog(d, Duration.ofSeconds(10));
+        long tick = System.nanoTime() + 10 * SECOND;
+        assertEquals(tick, w.checkAt(tick), "a failing detector must not make the watchdog spin");
+    }
+
+    @Test
+    void theRunningWatchdogChecksAtTheDueMomentNotAtTheEndOfItsInterval() throws InterruptedException {
+        DueAt d = new DueAt(System.nanoTime() + SECOND / 5);
+        Watchdog w = watchdog(d, Duration.ofSeconds(60));
+        Thread t = new Thread(w, "watchdog-under-test");
+        t.setDaemon(true);
+        t.start();
+        try {
+            // Without the due moment the first check would come after 60 s.
+            assertTrue(d.checked.await(20, TimeUnit.SECONDS), "no check at the due moment");
+        } finally {
+            w.stop();
+            t.join(10_000);
+        }
+    }
+}
