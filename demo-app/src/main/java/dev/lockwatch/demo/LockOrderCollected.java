@@ -37,14 +37,7 @@ final class LockOrderCollected implements Scenario {
             refs[1] = new WeakReference<>(inner);
             untilCounted[0] = outer;
             untilCounted[1] = inner;
-            outer.lock();
-            try {
-                synchronized (inner) {
-                    inner.hashCode();
-                }
-            } finally {
-                outer.unlock();
-            }
+            OrderRun.lockThenMonitor(outer, inner);
         }), "short-lived-pair");
         t.start();
         t.join();

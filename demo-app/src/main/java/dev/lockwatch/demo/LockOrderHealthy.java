@@ -168,16 +168,7 @@ final class LockOrderHealthy implements Scenario {
     static LockOrderHealthy manyLocks() {
         ThreadBody body = () -> {
             for (int i = 0; i < 50_000; i++) {
-                ReentrantLock outer = new ReentrantLock();
-                Object inner = new Object();
-                outer.lock();
-                try {
-                    synchronized (inner) {
-                        inner.hashCode();
-                    }
-                } finally {
-                    outer.unlock();
-                }
+                OrderRun.lockThenMonitor(new ReentrantLock(), new Object());
             }
         };
         return new LockOrderHealthy("lock-order-many", "100,000 short-lived locks, always taken in one order (healthy)",

@@ -38,4 +38,16 @@ final class OrderRun {
             first.unlock();
         }
     }
+
+    /** Takes {@code outer}, then the monitor of {@code inner} inside it: one order between a lock and a monitor. */
+    static void lockThenMonitor(ReentrantLock outer, Object inner) {
+        outer.lock();
+        try {
+            synchronized (inner) {
+                inner.hashCode();
+            }
+        } finally {
+            outer.unlock();
+        }
+    }
 }
