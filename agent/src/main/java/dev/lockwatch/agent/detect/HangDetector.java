@@ -74,10 +74,23 @@ public final class HangDetector implements Detector {
     private final ReportBuilder reports;
     private final long hangAfterNanos;
 
-    /** Thread id to its current wait episode, as of the last check. */
+    /**
+     * Thread id to its current wait episode, as of the last check. Kept from check to check and updated in place
+     * (an episode that goes on is one lookup; the ones not seen again are dropped at the end of the pass), so a
+     * check costs one lookup per waiting thread, not the building of a new table.
+     */
     private Map<Long, Episode> episodes = new HashMap<>();
-    /** Thread id to name, of the application threads alive at the last check. */
-    private Map<Long, String> aliveBefore = new HashMap<>();
+    /** Thread id to the thread alive at the last check (its name and when it was last seen). */
+    private Map<Long, Alive> alive = new HashMap<>();
+    /** Counts the checks: what an entry of the two tables above was last seen in. */
+    private long pass;
+    /**
+     * The most entries the two tables have had since they were last rebuilt: a {@code HashMap} never shrinks its
+     * table, so once most of its threads have ended a table is copied into one sized for those that remain
+     * (nothing kept grows with threads that have ended).
+     */
+    private int episodesHigh;
+    private int aliveHigh;
     /** Application threads that ended recently, newest last. */
     private final Deque<Ended> ended = new ArrayDeque<>();
 
@@ -105,6 +118,14 @@ public final class HangDetector implements Detector {
     record Sig(Thread.State state, int kind, int hash, int epoch) {
     }
 
+    /** An application thread as the last check saw it. */
+    private static final class Alive {
+        String name;
+        /** A JDK or agent thread ({@link IdleLoops#systemThread}): its end is not noted. */
+        boolean system;
+        long pass;
+    }
+
     /** One wait of one thread, followed across checks. */
     static final class Episode {
         final long id;
@@ -112,6 +133,8 @@ public final class HangDetector implements Detector {
         final long sinceNanos;
         final long sinceMillis;
         int checks;
+        /** The check that last saw it. */
+        long pass;
         StackTraceElement[] stack;
         /** Whether the wait is a known idle loop (rule 2), decided once per episode from its stack; null until then. */
         Boolean idle;
@@ -155,30 +178,49 @@ public final class HangDetector implements Detector {
         }
         Thread self = Thread.currentThread();
         Thread[] all = threads.all();
-        Map<Long, Thread> byId = new HashMap<>();
-        Map<Long, String> alive = new HashMap<>();
-        Map<Long, Episode> now0 = new HashMap<>();
+        long check = ++pass;
+        Map<Long, Episode> now0 = episodes;
         List<Episode> firstSeen = new ArrayList<>();
         for (Thread t : all) {
             if (t == self) {
                 continue;
             }
-            byId.put(t.getId(), t);
-            if (!IdleLoops.systemThread(t.getName())) {
-                alive.put(t.getId(), t.getName());
+            String name = t.getName();
+            Alive a = alive.get(t.getId());
+            if (a == null) {
+                a = new Alive();
+                alive.put(t.getId(), a);
             }
+            if (a.name != name) { // a thread keeps its name: whether it is a JDK or agent thread is decided once
+                a.name = name;
+                a.system = IdleLoops.systemThread(name);
+            }
+            a.pass = check;
             Thread.State s = t.getState();
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
-                Episode e = episodeOf(t, s, now, nowMillis);
-                now0.put(e.id, e);
+                Episode before = now0.get(t.getId());
+                Episode e = episodeOf(t, s, before, now, nowMillis);
+                if (e != before) {
+                    now0.put(e.id, e);
+                }
+                e.pass = check;
                 if (e.counted() && e.waited < 0) {
                     firstSeen.add(e);
                 }
             }
         }
-        noteEnded(alive, nowMillis);
-        episodes = now0;
-        aliveBefore = alive;
+        noteEnded(check, nowMillis);
+        now0.values().removeIf(e -> e.pass != check); // waits that ended, and threads that did
+        episodesHigh = Math.max(episodesHigh, now0.size());
+        if (shrinks(now0.size(), episodesHigh)) {
+            episodes = now0 = new HashMap<>(now0);
+            episodesHigh = now0.size();
+        }
+        aliveHigh = Math.max(aliveHigh, alive.size());
+        if (shrinks(alive.size(), aliveHigh)) {
+            alive = new HashMap<>(alive);
+            aliveHigh = alive.size();
+        }
         // The counts of the waits seen for the first time, in one call without stacks (no safepoint). A thread
         // that stays in one wait is asked for once, not at every check.
         infos(firstSeen);
@@ -192,7 +234,7 @@ public final class HangDetector implements Detector {
         List<Episode> candidates = new ArrayList<>();
         Handoffs.Stages stages = null;
         for (Episode e : now0.values()) {
-            if (reported.contains(e.id) || now - e.sinceNanos < hangAfterNanos || e.idle == Boolean.TRUE) {
+            if (now - e.sinceNanos < hangAfterNanos || e.idle == Boolean.TRUE || reported.contains(e.id)) {
                 continue;
             }
             if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK && liveOwnerOf(e) >= 0) {
@@ -240,6 +282,7 @@ public final class HangDetector implements Detector {
                 again.waited = e.info.getWaitedCount();
                 again.blocked = e.info.getBlockedCount();
                 again.checks = 1;
+                again.pass = check;
                 now0.put(e.id, again);
                 it.remove();
             } else if (e.monitor != null && !sameMonitor(e.monitor, e.info)) {
@@ -273,7 +316,7 @@ public final class HangDetector implements Detector {
                         + (behind.size() == 1 ? " thread waits" : " threads wait") + " for locks it holds";
             } else {
                 if (quiet == null) {
-                    quiet = quiet(now0, byId.values(), candidates);
+                    quiet = quiet(now0, all, self, candidates);
                 }
                 if (!quiet) {
                     continue; // a thread that runs or will wake could still end the wait: nothing to say yet
@@ -322,19 +365,29 @@ public final class HangDetector implements Detector {
                 () -> report(roots, behind, deadOwner, why, reason, now, endedNow)));
     }
 
-    private void noteEnded(Map<Long, String> alive, long nowMillis) {
-        for (Map.Entry<Long, String> e : aliveBefore.entrySet()) {
-            if (!alive.containsKey(e.getKey())) {
-                ended.addLast(new Ended(e.getValue(), e.getKey(), nowMillis));
-                if (ended.size() > ENDED_KEPT) {
-                    ended.removeFirst();
+    /** Whether a table that had {@code high} entries and has {@code size} now is worth copying into a smaller one. */
+    static boolean shrinks(int size, int high) {
+        return high >= 1024 && size < high / 4;
+    }
+
+    /** The application threads alive at the last check and not at this one have ended: noted, and forgotten. */
+    private void noteEnded(long check, long nowMillis) {
+        for (java.util.Iterator<Map.Entry<Long, Alive>> it = alive.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Alive> e = it.next();
+            if (e.getValue().pass != check) {
+                it.remove();
+                if (!e.getValue().system) {
+                    ended.addLast(new Ended(e.getValue().name, e.getKey(), nowMillis));
+                    if (ended.size() > ENDED_KEPT) {
+                        ended.removeFirst();
+                    }
                 }
             }
         }
     }
 
     /** The thread's wait episode: continued from the last check when its signature is the same, else a new one. */
-    private Episode episodeOf(Thread thread, Thread.State state, long now, long nowMillis) {
+    private Episode episodeOf(Thread thread, Thread.State state, Episode before, long now, long nowMillis) {
         long id = thread.getId();
         ThreadRecord record = Registry.recordOf(id);
         Object awaited = record == null ? null : record.waitingOn();
@@ -353,7 +406,6 @@ public final class HangDetector implements Detector {
         } else {
             sig = new Sig(state, 2, System.identityHashCode(LockSupport.getBlocker(thread)), 0);
         }
-        Episode before = episodes.get(id);
         Episode e;
         if (before != null && before.sig.equals(sig)) {
             e = before;
@@ -509,10 +561,10 @@ public final class HangDetector implements Detector {
      * Case (c): no thread other than the candidates could end a wait. A thread that runs (outside JDK and agent
      * threads) or waits with a timeout outside an idle pool could act, so it makes the answer no.
      */
-    private boolean quiet(Map<Long, Episode> waiting, Iterable<Thread> all, List<Episode> candidates) {
+    private boolean quiet(Map<Long, Episode> waiting, Thread[] all, Thread self, List<Episode> candidates) {
         List<Episode> timed = new ArrayList<>();
         for (Thread t : all) {
-            if (IdleLoops.systemThread(t.getName())) {
+            if (t == self || IdleLoops.systemThread(t.getName())) {
                 continue;
             }
             Episode e = waiting.get(t.getId());
