@@ -91,6 +91,9 @@ public final class HangDetector implements Detector {
      */
     private int episodesHigh;
     private int aliveHigh;
+    /** The last check's list of threads, and each one's entry of {@link #alive} at the same index. */
+    private Thread[] lastThreads = new Thread[0];
+    private Alive[] lastAlive = new Alive[0];
     /** Application threads that ended recently, newest last. */
     private final Deque<Ended> ended = new ArrayDeque<>();
 
@@ -116,6 +119,10 @@ public final class HangDetector implements Detector {
      * @param kind 0 a registry wait, 1 a loop of timed waits on one monitor, 2 a wait only the JVM knows
      */
     record Sig(Thread.State state, int kind, int hash, int epoch) {
+        /** The same as {@code equals(new Sig(...))}, without making one: a check asks it of every waiting thread. */
+        boolean is(Thread.State state, int kind, int hash, int epoch) {
+            return this.state == state && this.kind == kind && this.hash == hash && this.epoch == epoch;
+        }
     }
 
     /** An application thread as the last check saw it. */
@@ -124,6 +131,10 @@ public final class HangDetector implements Detector {
         /** A JDK or agent thread ({@link IdleLoops#systemThread}): its end is not noted. */
         boolean system;
         long pass;
+        /** Where the last check's list of threads had it. */
+        int index = -1;
+        /** Its current wait episode, as in {@link #episodes}; null while it does not wait. */
+        Episode episode;
     }
 
     /** One wait of one thread, followed across checks. */
@@ -181,16 +192,38 @@ public final class HangDetector implements Detector {
         long check = ++pass;
         Map<Long, Episode> now0 = episodes;
         List<Episode> firstSeen = new ArrayList<>();
-        for (Thread t : all) {
+        // The JVM lists its threads in the same order from check to check (new ones at the end), so the last
+        // check's list is followed alongside: a thread found where it was costs no table lookup.
+        Thread[] last = lastThreads;
+        Alive[] lastOf = lastAlive;
+        Alive[] aliveOf = new Alive[all.length];
+        int j = 0;
+        int seenAlive = 0;
+        int seenWaits = 0;
+        for (int i = 0; i < all.length; i++) {
+            Thread t = all[i];
             if (t == self) {
+                if (j < last.length && last[j] == t) {
+                    j++;
+                }
                 continue;
             }
             String name = t.getName();
-            Alive a = alive.get(t.getId());
-            if (a == null) {
-                a = new Alive();
-                alive.put(t.getId(), a);
+            Alive a;
+            if (j < last.length && last[j] == t) {
+                a = lastOf[j++];
+            } else {
+                a = alive.get(t.getId());
+                if (a == null) {
+                    a = new Alive();
+                    alive.put(t.getId(), a);
+                } else if (a.index >= 0 && a.index < last.length && last[a.index] == t) {
+                    j = a.index + 1; // threads before it have ended: go on from where it was
+                }
             }
+            aliveOf[i] = a;
+            a.index = i;
+            seenAlive++;
             if (a.name != name) { // a thread keeps its name: whether it is a JDK or agent thread is decided once
                 a.name = name;
                 a.system = IdleLoops.systemThread(name);
@@ -198,19 +231,29 @@ public final class HangDetector implements Detector {
             a.pass = check;
             Thread.State s = t.getState();
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
-                Episode before = now0.get(t.getId());
+                Episode before = a.episode;
                 Episode e = episodeOf(t, s, before, now, nowMillis);
                 if (e != before) {
                     now0.put(e.id, e);
+                    a.episode = e;
                 }
                 e.pass = check;
+                seenWaits++;
                 if (e.counted() && e.waited < 0) {
                     firstSeen.add(e);
                 }
+            } else {
+                a.episode = null;
             }
         }
-        noteEnded(check, nowMillis);
-        now0.values().removeIf(e -> e.pass != check); // waits that ended, and threads that did
+        lastThreads = all;
+        lastAlive = aliveOf;
+        if (seenAlive != alive.size()) { // else every thread of the last check is still there
+            noteEnded(check, nowMillis);
+        }
+        if (seenWaits != now0.size()) {
+            now0.values().removeIf(e -> e.pass != check); // waits that ended, and threads that did
+        }
         episodesHigh = Math.max(episodesHigh, now0.size());
         if (shrinks(now0.size(), episodesHigh)) {
             episodes = now0 = new HashMap<>(now0);
@@ -284,6 +327,10 @@ public final class HangDetector implements Detector {
                 again.checks = 1;
                 again.pass = check;
                 now0.put(e.id, again);
+                Alive a = alive.get(e.id);
+                if (a != null) {
+                    a.episode = again;
+                }
                 it.remove();
             } else if (e.monitor != null && !sameMonitor(e.monitor, e.info)) {
                 it.remove();
@@ -365,6 +412,11 @@ public final class HangDetector implements Detector {
                 () -> report(roots, behind, deadOwner, why, reason, now, endedNow)));
     }
 
+    /** Threads followed across checks (waiting, and alive), and the capacity their tables were last sized for: tests. */
+    int[] tracked() {
+        return new int[] {episodes.size(), alive.size(), episodesHigh, aliveHigh};
+    }
+
     /** Whether a table that had {@code high} entries and has {@code size} now is worth copying into a smaller one. */
     static boolean shrinks(int size, int high) {
         return high >= 1024 && size < high / 4;
@@ -393,23 +445,34 @@ public final class HangDetector implements Detector {
         Object awaited = record == null ? null : record.waitingOn();
         Object monitor = awaited == null && record != null ? record.monitorWaitOpaque() : null;
         boolean timed = state == Thread.State.TIMED_WAITING;
-        Sig sig;
+        Thread.State sigState;
+        int kind;
+        int hash;
+        int sigEpoch = 0;
         int epoch = 0;
         if (awaited != null) {
             // The registry's wait (a contended acquire, a future): its episode, or for a timed one the object alone,
             // so that a loop of tryLock(timeout) on a lock whose owner died stays one episode.
             epoch = record.waitEpoch();
-            sig = new Sig(timed ? Thread.State.TIMED_WAITING : state, 0, System.identityHashCode(awaited), timed ? 0 : epoch);
+            sigState = timed ? Thread.State.TIMED_WAITING : state;
+            kind = 0;
+            hash = System.identityHashCode(awaited);
+            sigEpoch = timed ? 0 : epoch;
         } else if (monitor != null && state != Thread.State.WAITING) {
             // A loop of wait(timeout) on one monitor, re-entering it in between: one episode while it lasts.
-            sig = new Sig(Thread.State.TIMED_WAITING, 1, System.identityHashCode(monitor), 0);
+            sigState = Thread.State.TIMED_WAITING;
+            kind = 1;
+            hash = System.identityHashCode(monitor);
         } else {
-            sig = new Sig(state, 2, System.identityHashCode(LockSupport.getBlocker(thread)), 0);
+            sigState = state;
+            kind = 2;
+            hash = System.identityHashCode(LockSupport.getBlocker(thread));
         }
         Episode e;
-        if (before != null && before.sig.equals(sig)) {
+        if (before != null && before.sig.is(sigState, kind, hash, sigEpoch)) {
             e = before;
         } else {
+            Sig sig = new Sig(sigState, kind, hash, sigEpoch);
             long since = now;
             long sinceMillis = nowMillis;
             if (awaited != null && !timed && record.waitEpoch() == epoch) {
