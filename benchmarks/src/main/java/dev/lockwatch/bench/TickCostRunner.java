@@ -29,6 +29,8 @@ import dev.lockwatch.bench.CompareRunner.UsageException;
  * <pre>
  *   -Dbench.tickThreads=N[,N...]   live threads in the fork's fixture    (default 1000)
  *   -Dbench.tickWaiting=N[,N...]   how many of them wait for a lock      (default 0,10)
+ *   -Dbench.tickWaitOn=lock,queue  what they wait on: a contended lock, or take() of an empty queue (default lock)
+ *   -Dbench.tickHangAfter=off,30s  HANG detection in the measured watchdog (default off; the agent's is 30s)
  * </pre>
  *
  * Prints a Markdown table {@code | threads | waiting | idle threads waited before | µs per tick (± error) |} and writes it, with the run's
@@ -42,7 +44,7 @@ final class TickCostRunner {
     /** JMH include pattern of the tick benchmark (also CompareRunner's exclude). */
     static final String INCLUDE = "^" + Pattern.quote(WatchdogTickBenchmark.NAME) + "\\.";
 
-    record Row(int threads, int waiting, boolean idleWaitedBefore, Score score) {
+    record Row(int threads, int waiting, String waitOn, String hangAfter, boolean idleWaitedBefore, Score score) {
     }
 
     private TickCostRunner() {
@@ -69,6 +71,12 @@ final class TickCostRunner {
         if (CompareRunner.isSet("bench.tickWaiting")) {
             options.param("waiting", intList("bench.tickWaiting"));
         }
+        if (CompareRunner.isSet("bench.tickWaitOn")) {
+            options.param("waitOn", System.getProperty("bench.tickWaitOn").split(","));
+        }
+        if (CompareRunner.isSet("bench.tickHangAfter")) {
+            options.param("hangAfter", System.getProperty("bench.tickHangAfter").split(","));
+        }
 
         String settings = run.describe("");
         System.out.println("lockwatch-bench: watchdog tick cost, WITH the agent only, " + settings);
@@ -83,6 +91,7 @@ final class TickCostRunner {
                 Result<?> primary = r.getPrimaryResult();
                 rows.add(new Row(Integer.parseInt(params.getParam("threads")),
                         Integer.parseInt(params.getParam("waiting")),
+                        params.getParam("waitOn"), params.getParam("hangAfter"),
                         Boolean.parseBoolean(params.getParam("idleWaitedBefore")),
                         new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit())));
             }
@@ -94,8 +103,8 @@ final class TickCostRunner {
             System.err.println("lockwatch-bench: no tick results (see the JMH output above)");
             return 1;
         }
-        rows.sort(Comparator.comparingInt(Row::threads).thenComparingInt(Row::waiting)
-                .thenComparing(Row::idleWaitedBefore));
+        rows.sort(Comparator.comparingInt(Row::threads).thenComparingInt(Row::waiting).thenComparing(Row::waitOn)
+                .thenComparing(Row::hangAfter).thenComparing(Row::idleWaitedBefore));
 
         String table = renderTable(rows);
         String report = "# Lockwatch watchdog: cost of one tick\n\n"
@@ -105,7 +114,9 @@ final class TickCostRunner {
                 + "- benchmark: `" + CompareRunner.shortName(benchmarks.get(0)) + "`: one `Watchdog.tick()` of a"
                 + " watchdog of its own; threads = live fixture threads, all parked (`LockSupport.park()`) except"
                 + " `waiting` blocked in `ReentrantLock.lock()` on locks a parked thread holds (no deadlock);"
-                + " with idleWaitedBefore, every idle thread waited once before it parked\n"
+                + " with idleWaitedBefore, every idle thread waited once before it parked; waits on = queue: the"
+                + " `waiting` threads are in `take()` of empty queues of their own instead; HANG = the measured"
+                + " watchdog's hangAfter\n"
                 + "- error = 99.9% confidence half-width\n\n"
                 + table;
 
@@ -122,11 +133,12 @@ final class TickCostRunner {
 
     static String renderTable(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| threads | waiting | idle threads waited before | µs per tick (± error) |\n");
-        sb.append("|---:|---:|---:|---:|\n");
+        sb.append("| threads | waiting | waits on | HANG | idle threads waited before | µs per tick (± error) |\n");
+        sb.append("|---:|---:|---|---|---:|---:|\n");
         for (Row row : rows) {
-            sb.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s |%n", row.threads(), row.waiting(),
-                    row.idleWaitedBefore() ? "yes" : "no", CompareRunner.formatScore(row.score())));
+            sb.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s |%n", row.threads(), row.waiting(),
+                    row.waitOn(), row.hangAfter(), row.idleWaitedBefore() ? "yes" : "no",
+                    CompareRunner.formatScore(row.score())));
         }
         return sb.toString();
     }

@@ -5,6 +5,8 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,7 +38,9 @@ import dev.lockwatch.bootstrap.Registry;
 
 /**
  * The cost of one watchdog check ({@link Watchdog#check()}) in a JVM with {@code threads} live threads, of
- * which {@code waiting} wait in a contended {@code ReentrantLock.lock()} and the rest are parked.
+ * which {@code waiting} wait in a contended {@code ReentrantLock.lock()} (or, with {@code waitOn=queue}, in
+ * {@code take()} of an empty queue of their own) and the rest are parked; {@code hangAfter} turns HANG detection
+ * on in the measured watchdog, as the agent has it by default ({@code 30s}).
  *
  * <p><b>Runs only with the agent</b> ({@code -javaagent:agent/target/lockwatch-agent.jar}): the agent puts
  * {@code dev.lockwatch.bootstrap} on the boot class path, opens {@code java.util.concurrent.locks} to its own
@@ -82,6 +86,18 @@ public class WatchdogTickBenchmark {
     public int waiting;
 
     /**
+     * What the waiters wait on: {@code lock} (a contended {@code ReentrantLock.lock()}, an edge of the wait-for
+     * graph each) or {@code queue} ({@code take()} of an empty {@code LinkedBlockingQueue} of their own: an idle
+     * consumer, which the registry does not see and HANG must leave alone).
+     */
+    @Param({"lock"})
+    public String waitOn;
+
+    /** HANG detection in the measured watchdog: {@code off}, or a duration such as {@code 30s} (the agent's default). */
+    @Param({"off"})
+    public String hangAfter;
+
+    /**
      * Whether every idle thread waited once (a recorded hand-off wait, begun and ended) before it parked: in a
      * long-running service every pool thread has waited at some point, and the registry keeps the records of
      * threads that ever waited in the set the watchdog scans (a wait itself then updates no shared set).
@@ -94,6 +110,7 @@ public class WatchdogTickBenchmark {
     private final List<Thread> idle = new ArrayList<>();
     private final List<Thread> waiters = new ArrayList<>();
     private final List<ReentrantLock> locks = new ArrayList<>();
+    private final List<BlockingQueue<Object>> queues = new ArrayList<>();
     private volatile boolean stopped;
     private volatile boolean holderFailed;
     /** The JMH worker thread that the registry was told to ignore, as the agent's watchdog thread is. */
@@ -142,16 +159,26 @@ public class WatchdogTickBenchmark {
         }
         stopped = false;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Detection detection = new Detection(mx, new SiteTable(), new MonitorSites(), false);
+        boolean onQueues = switch (waitOn) {
+            case "lock" -> false;
+            case "queue" -> true;
+            default -> throw new IllegalArgumentException("waitOn must be lock or queue, got " + waitOn);
+        };
+        Detection detection = new Detection(mx, new SiteTable(), new MonitorSites(), false)
+                .withHangs(hangAfter.equals("off") ? null : Duration.parse("PT" + hangAfter.toUpperCase(java.util.Locale.ROOT)));
         sampler = detection.sampler;
         watchdog = new Watchdog(sampler, detection.detectors(), new FailOnFinding(), Duration.ofSeconds(1));
 
         for (int i = 0; i < waiting; i++) {
-            locks.add(new ReentrantLock());
+            if (onQueues) {
+                queues.add(new LinkedBlockingQueue<>());
+            } else {
+                locks.add(new ReentrantLock());
+            }
         }
         int idleCount = threads - waiting;
         for (int i = 0; i < idleCount; i++) {
-            boolean holder = i == 0 && waiting > 0;
+            boolean holder = i == 0 && !locks.isEmpty();
             Thread t = new Thread(holder ? this::holdLocksAndPark : this::waitOnceAndPark, "tick-idle-" + i);
             t.setDaemon(true); // never keep the fork alive if tear-down is skipped
             t.start();
@@ -162,15 +189,23 @@ public class WatchdogTickBenchmark {
             throw new IllegalStateException("the holder thread failed to take its locks");
         }
         for (int i = 0; i < waiting; i++) {
-            ReentrantLock lock = locks.get(i);
-            Thread t = new Thread(() -> waitFor(lock), "tick-waiter-" + i);
+            Runnable wait;
+            if (onQueues) {
+                BlockingQueue<Object> queue = queues.get(i);
+                wait = () -> take(queue);
+            } else {
+                ReentrantLock lock = locks.get(i);
+                wait = () -> waitFor(lock);
+            }
+            Thread t = new Thread(wait, "tick-waiter-" + i);
             t.setDaemon(true);
             t.start();
             waiters.add(t);
         }
         awaitReady("every fixture thread to be WAITING", () -> allWaiting(idle) && allWaiting(waiters));
-        awaitReady(waiting + " lock waits to be recorded by the agent",
-                () -> sampler.sample().graph().edges().size() == waiting);
+        int edges = locks.size();
+        awaitReady(edges + " lock waits to be recorded by the agent",
+                () -> sampler.sample().graph().edges().size() == edges);
         watchdog.check();
         int reports = 0;
         if (reports != 0) {
@@ -201,6 +236,9 @@ public class WatchdogTickBenchmark {
         for (Thread t : idle) {
             t.interrupt();
         }
+        for (BlockingQueue<Object> q : queues) {
+            q.add(Boolean.TRUE); // wakes its consumer, which then ends
+        }
         List<Thread> all = new ArrayList<>(idle);
         all.addAll(waiters);
         long deadline = System.currentTimeMillis() + JOIN_TIMEOUT_MILLIS;
@@ -211,6 +249,7 @@ public class WatchdogTickBenchmark {
         idle.clear();
         waiters.clear();
         locks.clear();
+        queues.clear();
         if (alive > 0) {
             throw new IllegalStateException(alive + " fixture thread(s) did not end within "
                     + JOIN_TIMEOUT_MILLIS + " ms");
@@ -250,6 +289,14 @@ public class WatchdogTickBenchmark {
             for (int i = taken - 1; i >= 0; i--) {
                 locks.get(i).unlock();
             }
+        }
+    }
+
+    private static void take(BlockingQueue<Object> queue) {
+        try {
+            queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -74,10 +74,26 @@ public final class HangDetector implements Detector, Due {
     private final ReportBuilder reports;
     private final long hangAfterNanos;
 
-    /** Thread id to its current wait episode, as of the last check. */
+    /**
+     * Thread id to its current wait episode, as of the last check. Kept from check to check and updated in place
+     * (an episode that goes on is one lookup; the ones not seen again are dropped at the end of the pass), so a
+     * check costs one lookup per waiting thread, not the building of a new table.
+     */
     private Map<Long, Episode> episodes = new HashMap<>();
-    /** Thread id to name, of the application threads alive at the last check. */
-    private Map<Long, String> aliveBefore = new HashMap<>();
+    /** Thread id to the thread alive at the last check (its name and when it was last seen). */
+    private Map<Long, Alive> alive = new HashMap<>();
+    /** Counts the checks: what an entry of the two tables above was last seen in. */
+    private long pass;
+    /**
+     * The most entries the two tables have had since they were last rebuilt: a {@code HashMap} never shrinks its
+     * table, so once most of its threads have ended a table is copied into one sized for those that remain
+     * (nothing kept grows with threads that have ended).
+     */
+    private int episodesHigh;
+    private int aliveHigh;
+    /** The last check's list of threads, and each one's entry of {@link #alive} at the same index. */
+    private Thread[] lastThreads = new Thread[0];
+    private Alive[] lastAlive = new Alive[0];
     /** Application threads that ended recently, newest last. */
     private final Deque<Ended> ended = new ArrayDeque<>();
     /** When the next wait seen at the last check reaches {@code hangAfter} ({@link Due#NONE} if none will). */
@@ -105,6 +121,22 @@ public final class HangDetector implements Detector, Due {
      * @param kind 0 a registry wait, 1 a loop of timed waits on one monitor, 2 a wait only the JVM knows
      */
     record Sig(Thread.State state, int kind, int hash, int epoch) {
+        /** The same as {@code equals(new Sig(...))}, without making one: a check asks it of every waiting thread. */
+        boolean is(Thread.State state, int kind, int hash, int epoch) {
+            return this.state == state && this.kind == kind && this.hash == hash && this.epoch == epoch;
+        }
+    }
+
+    /** An application thread as the last check saw it. */
+    private static final class Alive {
+        String name;
+        /** A JDK or agent thread ({@link IdleLoops#systemThread}): its end is not noted. */
+        boolean system;
+        long pass;
+        /** Where the last check's list of threads had it. */
+        int index = -1;
+        /** Its current wait episode, as in {@link #episodes}; null while it does not wait. */
+        Episode episode;
     }
 
     /** One wait of one thread, followed across checks. */
@@ -114,6 +146,8 @@ public final class HangDetector implements Detector, Due {
         final long sinceNanos;
         final long sinceMillis;
         int checks;
+        /** The check that last saw it. */
+        long pass;
         StackTraceElement[] stack;
         /** Whether the wait is a known idle loop (rule 2), decided once per episode from its stack; null until then. */
         Boolean idle;
@@ -178,30 +212,81 @@ public final class HangDetector implements Detector, Due {
         }
         Thread self = Thread.currentThread();
         Thread[] all = threads.all();
-        Map<Long, Thread> byId = new HashMap<>();
-        Map<Long, String> alive = new HashMap<>();
-        Map<Long, Episode> now0 = new HashMap<>();
+        long check = ++pass;
+        Map<Long, Episode> now0 = episodes;
         List<Episode> firstSeen = new ArrayList<>();
-        for (Thread t : all) {
+        // The JVM lists its threads in the same order from check to check (new ones at the end), so the last
+        // check's list is followed alongside: a thread found where it was costs no table lookup.
+        Thread[] last = lastThreads;
+        Alive[] lastOf = lastAlive;
+        Alive[] aliveOf = new Alive[all.length];
+        int j = 0;
+        int seenAlive = 0;
+        int seenWaits = 0;
+        for (int i = 0; i < all.length; i++) {
+            Thread t = all[i];
             if (t == self) {
+                if (j < last.length && last[j] == t) {
+                    j++;
+                }
                 continue;
             }
-            byId.put(t.getId(), t);
-            if (!IdleLoops.systemThread(t.getName())) {
-                alive.put(t.getId(), t.getName());
+            String name = t.getName();
+            Alive a;
+            if (j < last.length && last[j] == t) {
+                a = lastOf[j++];
+            } else {
+                a = alive.get(t.getId());
+                if (a == null) {
+                    a = new Alive();
+                    alive.put(t.getId(), a);
+                } else if (a.index >= 0 && a.index < last.length && last[a.index] == t) {
+                    j = a.index + 1; // threads before it have ended: go on from where it was
+                }
             }
+            aliveOf[i] = a;
+            a.index = i;
+            seenAlive++;
+            if (a.name != name) { // a thread keeps its name: whether it is a JDK or agent thread is decided once
+                a.name = name;
+                a.system = IdleLoops.systemThread(name);
+            }
+            a.pass = check;
             Thread.State s = t.getState();
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
-                Episode e = episodeOf(t, s, now, nowMillis);
-                now0.put(e.id, e);
+                Episode before = a.episode;
+                Episode e = episodeOf(t, s, before, now, nowMillis);
+                if (e != before) {
+                    now0.put(e.id, e);
+                    a.episode = e;
+                }
+                e.pass = check;
+                seenWaits++;
                 if (e.counted() && e.waited < 0) {
                     firstSeen.add(e);
                 }
+            } else {
+                a.episode = null;
             }
         }
-        noteEnded(alive, nowMillis);
-        episodes = now0;
-        aliveBefore = alive;
+        lastThreads = all;
+        lastAlive = aliveOf;
+        if (seenAlive != alive.size()) { // else every thread of the last check is still there
+            noteEnded(check, nowMillis);
+        }
+        if (seenWaits != now0.size()) {
+            now0.values().removeIf(e -> e.pass != check); // waits that ended, and threads that did
+        }
+        episodesHigh = Math.max(episodesHigh, now0.size());
+        if (shrinks(now0.size(), episodesHigh)) {
+            episodes = now0 = new HashMap<>(now0);
+            episodesHigh = now0.size();
+        }
+        aliveHigh = Math.max(aliveHigh, alive.size());
+        if (shrinks(alive.size(), aliveHigh)) {
+            alive = new HashMap<>(alive);
+            aliveHigh = alive.size();
+        }
         dueNanos = nextDue(now0.values(), reported, now);
         // The counts of the waits seen for the first time, in one call without stacks (no safepoint). A thread
         // that stays in one wait is asked for once, not at every check.
@@ -216,7 +301,7 @@ public final class HangDetector implements Detector, Due {
         List<Episode> candidates = new ArrayList<>();
         Handoffs.Stages stages = null;
         for (Episode e : now0.values()) {
-            if (reported.contains(e.id) || now - e.sinceNanos < hangAfterNanos || e.idle == Boolean.TRUE) {
+            if (now - e.sinceNanos < hangAfterNanos || e.idle == Boolean.TRUE || reported.contains(e.id)) {
                 continue;
             }
             if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK && liveOwnerOf(e) >= 0) {
@@ -264,7 +349,12 @@ public final class HangDetector implements Detector, Due {
                 again.waited = e.info.getWaitedCount();
                 again.blocked = e.info.getBlockedCount();
                 again.checks = 1;
+                again.pass = check;
                 now0.put(e.id, again);
+                Alive a = alive.get(e.id);
+                if (a != null) {
+                    a.episode = again;
+                }
                 it.remove();
             } else if (e.monitor != null && !sameMonitor(e.monitor, e.info)) {
                 it.remove();
@@ -297,7 +387,7 @@ public final class HangDetector implements Detector, Due {
                         + (behind.size() == 1 ? " thread waits" : " threads wait") + " for locks it holds";
             } else {
                 if (quiet == null) {
-                    quiet = quiet(now0, byId.values(), candidates);
+                    quiet = quiet(now0, all, self, candidates);
                 }
                 if (!quiet) {
                     continue; // a thread that runs or will wake could still end the wait: nothing to say yet
@@ -346,42 +436,67 @@ public final class HangDetector implements Detector, Due {
                 () -> report(roots, behind, deadOwner, why, reason, now, endedNow)));
     }
 
-    private void noteEnded(Map<Long, String> alive, long nowMillis) {
-        for (Map.Entry<Long, String> e : aliveBefore.entrySet()) {
-            if (!alive.containsKey(e.getKey())) {
-                ended.addLast(new Ended(e.getValue(), e.getKey(), nowMillis));
-                if (ended.size() > ENDED_KEPT) {
-                    ended.removeFirst();
+    /** Threads followed across checks (waiting, and alive), and the capacity their tables were last sized for: tests. */
+    int[] tracked() {
+        return new int[] {episodes.size(), alive.size(), episodesHigh, aliveHigh};
+    }
+
+    /** Whether a table that had {@code high} entries and has {@code size} now is worth copying into a smaller one. */
+    static boolean shrinks(int size, int high) {
+        return high >= 1024 && size < high / 4;
+    }
+
+    /** The application threads alive at the last check and not at this one have ended: noted, and forgotten. */
+    private void noteEnded(long check, long nowMillis) {
+        for (java.util.Iterator<Map.Entry<Long, Alive>> it = alive.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Alive> e = it.next();
+            if (e.getValue().pass != check) {
+                it.remove();
+                if (!e.getValue().system) {
+                    ended.addLast(new Ended(e.getValue().name, e.getKey(), nowMillis));
+                    if (ended.size() > ENDED_KEPT) {
+                        ended.removeFirst();
+                    }
                 }
             }
         }
     }
 
     /** The thread's wait episode: continued from the last check when its signature is the same, else a new one. */
-    private Episode episodeOf(Thread thread, Thread.State state, long now, long nowMillis) {
+    private Episode episodeOf(Thread thread, Thread.State state, Episode before, long now, long nowMillis) {
         long id = thread.getId();
         ThreadRecord record = Registry.recordOf(id);
         Object awaited = record == null ? null : record.waitingOn();
         Object monitor = awaited == null && record != null ? record.monitorWaitOpaque() : null;
         boolean timed = state == Thread.State.TIMED_WAITING;
-        Sig sig;
+        Thread.State sigState;
+        int kind;
+        int hash;
+        int sigEpoch = 0;
         int epoch = 0;
         if (awaited != null) {
             // The registry's wait (a contended acquire, a future): its episode, or for a timed one the object alone,
             // so that a loop of tryLock(timeout) on a lock whose owner died stays one episode.
             epoch = record.waitEpoch();
-            sig = new Sig(timed ? Thread.State.TIMED_WAITING : state, 0, System.identityHashCode(awaited), timed ? 0 : epoch);
+            sigState = timed ? Thread.State.TIMED_WAITING : state;
+            kind = 0;
+            hash = System.identityHashCode(awaited);
+            sigEpoch = timed ? 0 : epoch;
         } else if (monitor != null && state != Thread.State.WAITING) {
             // A loop of wait(timeout) on one monitor, re-entering it in between: one episode while it lasts.
-            sig = new Sig(Thread.State.TIMED_WAITING, 1, System.identityHashCode(monitor), 0);
+            sigState = Thread.State.TIMED_WAITING;
+            kind = 1;
+            hash = System.identityHashCode(monitor);
         } else {
-            sig = new Sig(state, 2, System.identityHashCode(LockSupport.getBlocker(thread)), 0);
+            sigState = state;
+            kind = 2;
+            hash = System.identityHashCode(LockSupport.getBlocker(thread));
         }
-        Episode before = episodes.get(id);
         Episode e;
-        if (before != null && before.sig.equals(sig)) {
+        if (before != null && before.sig.is(sigState, kind, hash, sigEpoch)) {
             e = before;
         } else {
+            Sig sig = new Sig(sigState, kind, hash, sigEpoch);
             long since = now;
             long sinceMillis = nowMillis;
             if (awaited != null && !timed && record.waitEpoch() == epoch) {
@@ -533,10 +648,10 @@ public final class HangDetector implements Detector, Due {
      * Case (c): no thread other than the candidates could end a wait. A thread that runs (outside JDK and agent
      * threads) or waits with a timeout outside an idle pool could act, so it makes the answer no.
      */
-    private boolean quiet(Map<Long, Episode> waiting, Iterable<Thread> all, List<Episode> candidates) {
+    private boolean quiet(Map<Long, Episode> waiting, Thread[] all, Thread self, List<Episode> candidates) {
         List<Episode> timed = new ArrayList<>();
         for (Thread t : all) {
-            if (IdleLoops.systemThread(t.getName())) {
+            if (t == self || IdleLoops.systemThread(t.getName())) {
                 continue;
             }
             Episode e = waiting.get(t.getId());

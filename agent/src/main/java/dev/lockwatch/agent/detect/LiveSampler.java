@@ -75,14 +75,15 @@ public final class LiveSampler implements Sampler {
 
     @Override
     public Sample sample() {
-        Walk walk = new Walk();
-        Deque<Long> todo = walk.todo;
-        for (ThreadRecord r : walk.waitingNow()) {
+        List<ThreadRecord> waiting = Registry.waiting();
+        Walk walk = new Walk(waiting);
+        Deque<Object> todo = walk.todo;
+        for (ThreadRecord r : waiting) {
             Thread t = r.get();
             if (t != null && r.waitingOn() != null) {
                 walk.records.put(r.threadId, r);
                 walk.addThread(t);
-                todo.add(r.threadId);
+                todo.add(r); // its record and thread are known: walked without looking them up again
             }
         }
         boolean blockedLong = false;
@@ -120,15 +121,23 @@ public final class LiveSampler implements Sampler {
                 }
             }
         }
-        Set<Long> visited = new HashSet<>();
+        Set<Long> visited = new HashSet<>(capacity(todo.size()));
+        long queuedHolder = -1; // the waiters of one lock share their holder: queue it once, not once per waiter
         while (!todo.isEmpty()) {
-            long id = todo.poll();
+            Object next = todo.poll();
+            ThreadRecord known = next instanceof ThreadRecord ? (ThreadRecord) next : null;
+            long id = known != null ? known.threadId : (Long) next;
             if (!visited.add(id)) {
                 continue;
             }
-            for (WaitEdge e : walk.edgesOf(id)) {
+            // A registry waiter's record is the walk's for its id (the first one put wins), its thread is held
+            List<WaitEdge> edges = known != null ? walk.edgesOf(id, known, known.get()) : walk.edgesOf(id);
+            for (WaitEdge e : edges) {
                 walk.graph.edge(e);
-                todo.add(e.holder());
+                if (e.holder() != queuedHolder) {
+                    queuedHolder = e.holder();
+                    todo.add(queuedHolder);
+                }
             }
         }
         List<PoolState> pools = new ArrayList<>();
@@ -141,9 +150,14 @@ public final class LiveSampler implements Sampler {
                 walk.waitingNow());
     }
 
+    /** A hash table's initial capacity for {@code n} entries: no rehash while a walk fills it. */
+    private static int capacity(int n) {
+        return Math.max(16, (int) (n / 0.75f) + 1);
+    }
+
     @Override
     public boolean confirm(Cycle cycle) {
-        Walk walk = new Walk();
+        Walk walk = new Walk(null);
         for (WaitEdge e : cycle.edges()) {
             ThreadRecord r = Registry.recordOf(e.waiter());
             if (r != null) {
@@ -172,9 +186,10 @@ public final class LiveSampler implements Sampler {
     /** The state of one walk over the live threads. */
     private final class Walk {
         final WaitForGraph.Builder graph = WaitForGraph.builder();
-        final Map<Long, Thread> threads = new HashMap<>();
-        final Map<Long, ThreadRecord> records = new HashMap<>();
-        final Deque<Long> todo = new ArrayDeque<>();
+        final Map<Long, Thread> threads;
+        final Map<Long, ThreadRecord> records;
+        /** Thread ids to walk, or the records of registry waiters (whose thread is in {@link #threads}). */
+        final Deque<Object> todo = new ArrayDeque<>();
         final List<QueuedWait> queued = new ArrayList<>();
         final Map<LockRef, List<Long>> pools = new LinkedHashMap<>();
         final Map<LockRef, Object> poolObjects = new HashMap<>();
@@ -184,6 +199,14 @@ public final class LiveSampler implements Sampler {
         private Map<Object, List<ThreadRecord>> writersBySync;
         private List<ThreadRecord> waitingNow;
         final Handoffs.Stages stages = handoffs.stages();
+
+        /** {@code waiting}: the registry's waiting records, if already read (sized for them). */
+        Walk(List<ThreadRecord> waiting) {
+            waitingNow = waiting;
+            int n = waiting == null ? 0 : waiting.size();
+            threads = new HashMap<>(capacity(n + 1));
+            records = new HashMap<>(capacity(n));
+        }
 
         /** One snapshot of the waiting threads per walk, taken when first needed. */
         List<ThreadRecord> waitingNow() {
@@ -200,24 +223,41 @@ public final class LiveSampler implements Sampler {
          */
         private Object ownerSync;
         private Thread owner;
+        private LockRef ownerSyncRef;
+        /** The thread added last: the holder of a run of waiters is added once for the run. */
+        private Thread added;
 
         Thread ownerOf(Object sync) {
             if (sync != ownerSync) {
                 owner = locks.exclusiveOwner(sync);
                 ownerSync = sync;
+                ownerSyncRef = LockRef.of(sync);
             }
             return owner;
         }
 
+        /** {@code sync} as reports name it: one for a run of waiters on the same synchronizer. */
+        LockRef refOf(Object sync) {
+            return sync == ownerSync ? ownerSyncRef : LockRef.of(sync);
+        }
+
         void addThread(Thread t) {
-            threads.putIfAbsent(t.getId(), t);
-            graph.node(new ThreadNode(t.getId(), Threads.displayName(t), Threads.isVirtual(t)));
+            if (t == added) {
+                return;
+            }
+            added = t;
+            if (threads.putIfAbsent(t.getId(), t) == null || !graph.hasNode(t.getId())) {
+                graph.node(new ThreadNode(t.getId(), Threads.displayName(t), Threads.isVirtual(t)));
+            }
         }
 
         List<WaitEdge> edgesOf(long id) {
-            ThreadRecord r = records.get(id);
+            return edgesOf(id, records.get(id), threads.get(id));
+        }
+
+        /** {@code r} and {@code t}: the thread's record and thread as the walk knows them (null if it does not). */
+        List<WaitEdge> edgesOf(long id, ThreadRecord r, Thread t) {
             Object sync = r == null ? null : r.waitingOn();
-            Thread t = threads.get(id);
             if (sync != null && t != null) {
                 List<WaitEdge> edges = registryEdges(r, sync, t);
                 // A ForkJoin worker that helps while it joins can be BLOCKED on a monitor in the task it helps.
@@ -227,19 +267,19 @@ public final class LiveSampler implements Sampler {
         }
 
         private List<WaitEdge> registryEdges(ThreadRecord r, Object sync, Thread waiter) {
-            List<WaitEdge> edges = new ArrayList<>();
-            LockRef lock = LockRef.of(sync);
             boolean shared = r.waitShared();
             boolean timed = r.waitTimed();
             long episode = r.waitEpoch();
             if (sync != r.waitingOn()) {
-                return edges; // the wait ended or changed while we looked
+                return List.of(); // the wait ended or changed while we looked
             }
             if (r.waitKind() == ThreadRecord.WAIT_HANDOFF) {
                 return handoffEdges(r, sync, waiter, timed, episode);
             }
+            List<WaitEdge> edges = new ArrayList<>(1);
             Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
             Thread owner = ownerOf(sync);
+            LockRef lock = refOf(sync);
             if (owner != null && owner != waiter) {
                 addThread(owner);
                 edges.add(new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode));

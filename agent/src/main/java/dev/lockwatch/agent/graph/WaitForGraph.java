@@ -9,21 +9,20 @@ import java.util.Map;
 /**
  * An immutable snapshot of who waits for whom. Built by the watchdog from the registry and the JVM, or by hand
  * in tests; the cycle finder is a pure function of it.
+ *
+ * <p>A check builds one graph with an edge per waiting thread (ten thousand threads queued on one lock are ten
+ * thousand edges), so {@link Builder#build()} hands its collections over instead of copying them: the graph
+ * only wraps them read-only, and a builder used again after {@code build()} copies them first.
  */
 public final class WaitForGraph {
     private final Map<Long, ThreadNode> nodes;
     private final Map<Long, List<WaitEdge>> outgoing;
     private final List<WaitEdge> edges;
 
-    private WaitForGraph(Map<Long, ThreadNode> nodes, List<WaitEdge> edges) {
-        this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
-        this.edges = List.copyOf(edges);
-        Map<Long, List<WaitEdge>> out = new LinkedHashMap<>();
-        for (WaitEdge e : this.edges) {
-            out.computeIfAbsent(e.waiter(), k -> new ArrayList<>()).add(e);
-        }
-        out.replaceAll((k, v) -> List.copyOf(v));
-        this.outgoing = Collections.unmodifiableMap(out);
+    private WaitForGraph(Map<Long, ThreadNode> nodes, Map<Long, List<WaitEdge>> outgoing, List<WaitEdge> edges) {
+        this.nodes = Collections.unmodifiableMap(nodes);
+        this.outgoing = outgoing;
+        this.edges = Collections.unmodifiableList(edges);
     }
 
     public ThreadNode node(long id) {
@@ -38,8 +37,14 @@ public final class WaitForGraph {
         return edges;
     }
 
+    /** The threads that wait for something: those with an outgoing edge. */
+    public java.util.Set<Long> waiters() {
+        return Collections.unmodifiableSet(outgoing.keySet());
+    }
+
     public List<WaitEdge> outgoing(long waiter) {
-        return outgoing.getOrDefault(waiter, List.of());
+        List<WaitEdge> out = outgoing.get(waiter);
+        return out == null ? List.of() : Collections.unmodifiableList(out);
     }
 
     public static Builder builder() {
@@ -48,16 +53,29 @@ public final class WaitForGraph {
 
     /** Collects nodes and edges; an edge's endpoints must be added as nodes before {@link #build()}. */
     public static final class Builder {
-        private final Map<Long, ThreadNode> nodes = new LinkedHashMap<>();
-        /** In insertion order, without duplicates: a set, since a walk adds thousands of edges (one per waiter). */
-        private final java.util.Set<WaitEdge> edges = new java.util.LinkedHashSet<>();
+        private Map<Long, ThreadNode> nodes = new LinkedHashMap<>();
+        /** Each waiter's edges, in insertion order and without duplicates (a waiter has one edge or a few). */
+        private Map<Long, List<WaitEdge>> outgoing = new LinkedHashMap<>();
+        private List<WaitEdge> edges = new ArrayList<>();
+        /** The last {@link #build()} shares the collections above: they are copied before any change. */
+        private boolean built;
 
         public Builder node(ThreadNode node) {
+            own();
             nodes.putIfAbsent(node.id(), node);
             return this;
         }
 
         public Builder edge(WaitEdge edge) {
+            own();
+            List<WaitEdge> out = outgoing.get(edge.waiter());
+            if (out == null) {
+                out = new ArrayList<>(1);
+                outgoing.put(edge.waiter(), out);
+            } else if (out.contains(edge)) {
+                return this;
+            }
+            out.add(edge);
             edges.add(edge);
             return this;
         }
@@ -67,12 +85,28 @@ public final class WaitForGraph {
         }
 
         public WaitForGraph build() {
+            long checked = -1; // most edges of a check share their holder: look it up once per run of them
             for (WaitEdge e : edges) {
-                if (!nodes.containsKey(e.waiter()) || !nodes.containsKey(e.holder())) {
+                if (!nodes.containsKey(e.waiter()) || e.holder() != checked && !nodes.containsKey(e.holder())) {
                     throw new IllegalStateException("edge names a thread that is not a node: " + e);
                 }
+                checked = e.holder();
             }
-            return new WaitForGraph(nodes, new ArrayList<>(edges));
+            built = true;
+            return new WaitForGraph(nodes, outgoing, edges);
+        }
+
+        private void own() {
+            if (built) {
+                built = false;
+                nodes = new LinkedHashMap<>(nodes);
+                Map<Long, List<WaitEdge>> out = new LinkedHashMap<>();
+                for (Map.Entry<Long, List<WaitEdge>> e : outgoing.entrySet()) {
+                    out.put(e.getKey(), new ArrayList<>(e.getValue()));
+                }
+                outgoing = out;
+                edges = new ArrayList<>(edges);
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.lockwatch.agent.alert.Event;
 import dev.lockwatch.agent.alert.Output;
 import dev.lockwatch.agent.detect.Sample;
 import dev.lockwatch.agent.report.SafeText;
+import dev.lockwatch.agent.graph.LockRef;
 import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
@@ -27,15 +28,25 @@ import java.util.Map;
  * is taken, and the time shown is a lower bound ("at least").
  */
 public final class CurrentWaits implements Output {
-    private volatile Snapshot snapshot = new Snapshot(WaitForGraph.builder().build(), Map.of(), java.util.Set.of(), 0, 0);
+    private volatile Snapshot snapshot = new Snapshot(WaitForGraph.builder().build(), new long[0], new boolean[0],
+            Map.of(), java.util.Set.of(), 0, 0);
     private long checks;
 
-    /** When a wait began, and whether that is exact or only when a check first saw it. */
-    record Since(long nanos, boolean exact) {
+    /** A wait whose start only a check saw: the waiter, its episode and the lock (no string built per wait). */
+    record WaitKey(long waiter, long episode, LockRef lock) {
+        static WaitKey of(WaitEdge e) {
+            return new WaitKey(e.waiter(), e.episode(), e.lock());
+        }
     }
 
-    /** @param ended holders that have ended: a lock they hold is never released (issue 10 item 13) */
-    record Snapshot(WaitForGraph graph, Map<String, Since> since, java.util.Set<Long> ended, long takenNanos, long check) {
+    /**
+     * @param since     by edge index: when the wait began
+     * @param exact     by edge index: whether that is exact (the waiter's record) or when a check first saw it
+     * @param firstSeen the inexact ones by wait, for the next check, which carries them over
+     * @param ended     holders that have ended: a lock they hold is never released (issue 10 item 13)
+     */
+    record Snapshot(WaitForGraph graph, long[] since, boolean[] exact, Map<WaitKey, Long> firstSeen,
+                    java.util.Set<Long> ended, long takenNanos, long check) {
     }
 
     @Override
@@ -48,31 +59,38 @@ public final class CurrentWaits implements Output {
         update(sample);
     }
 
+    /** One pass over the edges; a thousand waiters of one lock share their holder, asked for once. */
     void update(Sample sample) {
         long now = System.nanoTime();
         Snapshot before = snapshot;
-        Map<String, Since> since = new HashMap<>();
+        List<WaitEdge> edges = sample.graph().edges();
+        long[] since = new long[edges.size()];
+        boolean[] exact = new boolean[edges.size()];
+        Map<WaitKey, Long> firstSeen = new HashMap<>();
         java.util.Set<Long> ended = new java.util.HashSet<>();
-        for (WaitEdge e : sample.graph().edges()) {
-            Thread holder = sample.threads().get(e.holder());
-            if (holder != null && !holder.isAlive()) {
-                ended.add(e.holder());
+        long holderId = -1;
+        for (int i = 0; i < since.length; i++) {
+            WaitEdge e = edges.get(i);
+            if (e.holder() != holderId) {
+                holderId = e.holder();
+                Thread holder = sample.threads().get(holderId);
+                if (holder != null && !holder.isAlive()) {
+                    ended.add(holderId);
+                }
             }
-            String key = key(e);
             ThreadRecord r = sample.records().get(e.waiter());
             if (r != null && r.waitingOn() != null && r.waitEpoch() == (int) e.episode()) {
-                since.put(key, new Since(r.waitSinceNanos(), true));
+                since[i] = r.waitSinceNanos();
+                exact[i] = true;
             } else {
-                Since earlier = before.since().get(key);
-                since.put(key, earlier != null ? earlier : new Since(now, false));
+                WaitKey key = WaitKey.of(e);
+                Long earlier = before.firstSeen().get(key);
+                since[i] = earlier != null ? earlier : now;
+                firstSeen.put(key, since[i]);
             }
         }
         checks++;
-        snapshot = new Snapshot(sample.graph(), since, ended, now, checks);
-    }
-
-    private static String key(WaitEdge e) {
-        return e.waiter() + ">" + e.episode() + ">" + e.lock().key();
+        snapshot = new Snapshot(sample.graph(), since, exact, firstSeen, ended, now, checks);
     }
 
     /** Who waits for what and for how long, one line per wait, as of the last check. */
@@ -90,7 +108,8 @@ public final class CurrentWaits implements Output {
             return sb.append("no thread waits for a lock or a task\n").toString();
         }
         sb.append(edges.size()).append(edges.size() == 1 ? " wait\n" : " waits\n");
-        for (WaitEdge e : edges) {
+        for (int i = 0; i < edges.size(); i++) {
+            WaitEdge e = edges.get(i);
             sb.append("  ").append(thread(s.graph(), e.waiter())).append(" waits for ").append(describe(e));
             if (e.timed()) {
                 sb.append(" with a timeout");
@@ -99,11 +118,8 @@ public final class CurrentWaits implements Output {
             if (s.ended().contains(e.holder())) {
                 sb.append(", whose thread has ended: it will never release it");
             }
-            Since since = s.since().get(key(e));
-            if (since != null) {
-                long ms = Math.max(0, (now - since.nanos()) / 1_000_000);
-                sb.append(since.exact() ? ", for " : ", for at least ").append(ms).append(" ms");
-            }
+            long ms = Math.max(0, (now - s.since()[i]) / 1_000_000);
+            sb.append(s.exact()[i] ? ", for " : ", for at least ").append(ms).append(" ms");
             sb.append('\n');
         }
         return sb.toString();
