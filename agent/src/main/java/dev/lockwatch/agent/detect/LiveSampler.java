@@ -155,8 +155,18 @@ public final class LiveSampler implements Sampler {
         return Math.max(16, (int) (n / 0.75f) + 1);
     }
 
+    /**
+     * Two reads in a row, each over every wait of the cycle. One read is not enough: it reads each thread's wait
+     * and, one edge later, that thread's holds, so a thread could release between its wait being read (at the end
+     * of one wait) and its holds being read. The second read sees every waiter still in the same episode after
+     * every hold of the first was read, and a thread's holds cannot change while it stays in one wait.
+     */
     @Override
     public boolean confirm(Cycle cycle) {
+        return stillThere(cycle) && stillThere(cycle);
+    }
+
+    private boolean stillThere(Cycle cycle) {
         Walk walk = new Walk(null);
         for (WaitEdge e : cycle.edges()) {
             ThreadRecord r = Registry.recordOf(e.waiter());
@@ -280,7 +290,10 @@ public final class LiveSampler implements Sampler {
             Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
             Thread owner = ownerOf(sync);
             LockRef lock = refOf(sync);
-            if (owner != null && owner != waiter) {
+            if (owner == waiter) {
+                return List.of(); // acquired: the wait ends as soon as the acquire returns
+            }
+            if (owner != null) {
                 addThread(owner);
                 edges.add(new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode));
             }
@@ -295,7 +308,9 @@ public final class LiveSampler implements Sampler {
                             edges.add(new WaitEdge(r.threadId, reader.threadId, lock, waitMode, Mode.READ, timed, episode));
                         }
                     }
-                } else if (owner == null) {
+                } else if (owner == null && locks.readHoldsOf(sync, waiter) == 0) {
+                    // (a read hold of its own: the acquire succeeded and has not returned yet; a read re-entry
+                    // never waits, so a thread that waits for a read lock holds none of it)
                     for (ThreadRecord writer : writersOf(sync)) {
                         Thread wt = writer.get();
                         if (writer != r && wt != null && writer.waitingOn() == sync && !writer.waitShared()) {
