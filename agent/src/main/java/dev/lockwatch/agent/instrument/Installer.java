@@ -14,8 +14,9 @@ import java.util.function.BiConsumer;
  * Installs everything that changes code, in the order that keeps the JVM consistent (after OpenTelemetry's
  * {@code AgentInstaller}): the module edges the inlined code and the watchdog need, the JDK hooks (retransforming
  * the few hooked JDK classes that are loaded already), then the call-site rewriter for application classes (and,
- * after an attach, the application classes loaded before it). If anything fails, the transformers are removed
- * again, so that "the application runs on without Lockwatch" is true.
+ * after an attach, the application classes loaded before it; each of the two sets in one call, one safepoint, see
+ * {@link BatchRetransform}). If anything fails, the transformers are removed again, so that "the application runs
+ * on without Lockwatch" is true.
  */
 public final class Installer {
     private Installer() {
@@ -38,13 +39,14 @@ public final class Installer {
                         "java.lang", Set.of(agent)),
                 Set.of(), Map.of());
 
-        JdkTransformer jdk = new JdkTransformer(onError);
-        CallSiteRewriter rewriter = new CallSiteRewriter(sites, onError, monitors);
+        BatchRetransform retransform = new BatchRetransform(inst, onError);
+        JdkTransformer jdk = new JdkTransformer(retransform);
+        CallSiteRewriter rewriter = new CallSiteRewriter(sites, retransform, monitors);
         inst.addTransformer(jdk, true);
         try {
-            int jdkClasses = retransformLoadedJdkClasses(inst, jdk, onError);
+            int jdkClasses = retransform.retransform(loadedJdkClasses(inst, jdk));
             inst.addTransformer(rewriter, true);
-            int[] app = attached ? retransformLoadedApplicationClasses(inst, onError) : new int[2];
+            int[] app = attached ? retransformLoadedApplicationClasses(inst, retransform) : new int[2];
             return new Installed(rewriter, jdk, jdkClasses, app[0], app[1]);
         } catch (Throwable t) {
             inst.removeTransformer(rewriter);
@@ -54,24 +56,14 @@ public final class Installer {
     }
 
     /** The hooked JDK classes loaded before the agent (on JDK 25, {@code AbstractQueuedSynchronizer}; after an attach, most). */
-    private static int retransformLoadedJdkClasses(Instrumentation inst, JdkTransformer jdk,
-                                                   BiConsumer<String, Throwable> onError) {
+    private static List<Class<?>> loadedJdkClasses(Instrumentation inst, JdkTransformer jdk) {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             if (c.getClassLoader() == null && !c.isArray() && jdk.targets(c.getName().replace('.', '/'))) {
                 loaded.add(c);
             }
         }
-        int done = 0;
-        for (Class<?> c : loaded) {
-            try {
-                inst.retransformClasses(c);
-                done++;
-            } catch (Throwable t) {
-                onError.accept(c.getName(), t);
-            }
-        }
-        return done;
+        return loaded;
     }
 
     /**
@@ -81,7 +73,7 @@ public final class Installer {
      * that formed before the attach) are left as they are, and their reports keep their lines. Returns the classes
      * retransformed and those left alone.
      */
-    private static int[] retransformLoadedApplicationClasses(Instrumentation inst, BiConsumer<String, Throwable> onError) {
+    private static int[] retransformLoadedApplicationClasses(Instrumentation inst, BatchRetransform retransform) {
         Set<String> onWaitingStacks = new HashSet<>();
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             Thread.State state = e.getKey().getState();
@@ -107,15 +99,6 @@ public final class Installer {
                 }
             }
         }
-        int done = 0;
-        for (Class<?> c : targets) {
-            try {
-                inst.retransformClasses(c);
-                done++;
-            } catch (Throwable t) {
-                onError.accept(c.getName(), t);
-            }
-        }
-        return new int[] {done, skipped};
+        return new int[] {retransform.retransform(targets), skipped};
     }
 }
