@@ -3,9 +3,6 @@ package dev.lockwatch.agent.sites;
 import dev.lockwatch.agent.report.Frames;
 
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,11 +16,10 @@ import java.util.Map;
  * <p>Watchdog thread only.
  */
 public class MonitorSites {
-    /** Loaded classes by name, taken again when a report needs a class loaded since. */
     private final Instrumentation inst;
+    private final LoadedClasses classes;
     private final ClassBytes bytes = new ClassBytes(256);
     private final Map<Class<?>, MonitorLines> lines = new java.util.WeakHashMap<>();
-    private Map<String, List<Class<?>>> byName;
 
     /** Without instrumentation (tests, benchmarks): every site is the frame's current line. */
     public MonitorSites() {
@@ -32,6 +28,12 @@ public class MonitorSites {
 
     public MonitorSites(Instrumentation inst) {
         this.inst = inst;
+        this.classes = new LoadedClasses(inst);
+    }
+
+    /** The bytes of class files read for reports, cached for a few classes (shared with the other readers). */
+    public ClassBytes bytes() {
+        return bytes;
     }
 
     /**
@@ -53,7 +55,7 @@ public class MonitorSites {
             return MonitorLines.UNKNOWN;
         }
         try {
-            Class<?> c = classOf(frame);
+            Class<?> c = classes.classOf(frame);
             if (c == null) {
                 return MonitorLines.UNKNOWN;
             }
@@ -69,42 +71,13 @@ public class MonitorSites {
         }
     }
 
-    /** The loaded class a frame runs in, told apart by its loader's name when several have its name; or null. */
-    private Class<?> classOf(StackTraceElement frame) {
-        List<Class<?>> named = named(frame.getClassName(), false);
-        if (named.isEmpty()) {
-            named = named(frame.getClassName(), true); // loaded since the index was taken
-        }
-        Class<?> only = null;
-        for (Class<?> c : named) {
-            ClassLoader loader = c.getClassLoader();
-            String loaderName = loader == null ? null : loader.getName();
-            boolean sameLoader = java.util.Objects.equals(loaderName, frame.getClassLoaderName());
-            if (named.size() == 1 || sameLoader) {
-                if (only != null) {
-                    return null; // two classes of that name and loader name: cannot tell
-                }
-                only = c;
-            }
-        }
-        return only;
-    }
-
-    private List<Class<?>> named(String name, boolean fresh) {
-        if (byName == null || fresh) {
-            Map<String, List<Class<?>>> index = new HashMap<>();
-            for (Class<?> c : inst.getAllLoadedClasses()) {
-                if (!c.isArray() && !c.isHidden()) {
-                    index.computeIfAbsent(c.getName(), k -> new ArrayList<>(1)).add(c);
-                }
-            }
-            byName = index;
-        }
-        return byName.getOrDefault(name, List.of());
-    }
-
     /** Drops the index of loaded classes, so that classes can be unloaded; the watchdog calls it after a report. */
     public void forget() {
-        byName = null;
+        classes.forget();
+    }
+
+    /** The loaded-class lookup this instance uses (the watchdog's other readers of class files share it). */
+    public LoadedClasses classes() {
+        return classes;
     }
 }
