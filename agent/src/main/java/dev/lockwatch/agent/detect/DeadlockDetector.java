@@ -17,7 +17,9 @@ import java.util.Set;
  * least {@link #TIMED_MINIMUM_NANOS}. The second condition is what keeps a timed back-off quiet when the interval is
  * shorter than its timeout: two threads that {@code tryLock(other, 100 ms)} in opposite orders form a real cycle for
  * up to 100 ms, which two checks 50 ms apart both see in the same episodes; it ends with a failed tryLock. A wait of
- * unknown age (a monitor, a wait begun before an attach) does not hold the report back.
+ * unknown age (a monitor, a wait begun before an attach) does not hold the report back. A cycle with a wait for a
+ * class's initialization ({@link ClassInitWaits}) is reported at the second check that sees the same threads frozen
+ * at the same CPU times: a slow static initializer moves in between.
  */
 public final class DeadlockDetector implements Detector {
     private static final int MAX_CYCLES = 64;
@@ -42,6 +44,9 @@ public final class DeadlockDetector implements Detector {
             }
             Set<Long> threads = new HashSet<>(cycle.threadIds());
             int checksNeeded = !cycle.timed() ? 1 : lastedLongEnough(cycle, sample) ? 2 : NOT_YET;
+            if (cycle.classInit()) {
+                checksNeeded = Math.max(checksNeeded, 2); // a thread that does not move for one interval may be slow
+            }
             findings.add(new Finding(EventKind.DEADLOCK, "deadlock " + cycle.identity(), checksNeeded, threads,
                     () -> reports.deadlock(cycle, sample)));
         }

@@ -41,7 +41,8 @@ public final class Detection {
         this.mx = mx;
         locks = new JdkLocks();
         lockOrders = lockOrder ? new LockOrderDetector(locks, sites, lockOrderFile, run) : null;
-        sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached);
+        sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached,
+                new ClassInitWaits(mx, monitorSites.classes(), monitorSites.bytes()));
         reports = new ReportBuilder(mx, locks, sites, monitorSites);
         detectors.add(new DeadlockDetector(sampler, reports));
         detectors.add(new StarvationDetector(reports));

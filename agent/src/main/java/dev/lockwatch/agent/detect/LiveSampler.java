@@ -40,7 +40,9 @@ import java.util.concurrent.ThreadPoolExecutor;
  *       monitor and its owner from {@link ThreadMXBean#getThreadInfo(long[], int)} without a stack, which needs
  *       no safepoint), and, only when it alone can find something, the deadlocks the JVM itself can prove
  *       ({@code findDeadlockedThreads}, a safepoint over all threads): when a thread has been BLOCKED in the same
- *       episode for a whole interval, and in the first checks after an attach (waits that began before it).</li>
+ *       episode for a whole interval, and in the first checks after an attach (waits that began before it);</li>
+ *   <li>the threads that wait for another thread's static initializer, which the JVM shows RUNNABLE
+ *       ({@link ClassInitWaits}: a CPU-time read per RUNNABLE thread, more only for threads that stopped moving).</li>
  * </ul>
  * The walk starts from the waiting threads and follows holders, so its work grows with what waits, plus one
  * pass over the platform threads' states.
@@ -54,13 +56,22 @@ public final class LiveSampler implements Sampler {
     private final JdkTasks tasks;
     private final JdkThreads threads;
     private final Handoffs handoffs;
+    /** Waits for another thread's static initializer, or null where the sampler looks for none. */
+    private final ClassInitWaits classInit;
     private int attachedChecksLeft;
     /** Thread id to blocked count, of the threads BLOCKED on a monitor at the previous check. */
     private Map<Long, Long> blockedBefore = new HashMap<>();
     private long jvmSearches;
 
     public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached) {
+        this(mx, locks, tasks, threads, attached, null);
+    }
+
+    /** {@code classInit}: finds the waits for another thread's static initializer; null to look for none. */
+    LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached,
+                ClassInitWaits classInit) {
         this.mx = mx;
+        this.classInit = classInit;
         this.locks = locks;
         this.tasks = tasks;
         this.threads = threads;
@@ -89,10 +100,22 @@ public final class LiveSampler implements Sampler {
         boolean blockedLong = false;
         Map<Long, Long> blockedNow = new HashMap<>();
         List<Long> blocked = new ArrayList<>();
+        List<Thread> runnable = new ArrayList<>();
+        Thread self = Thread.currentThread();
         for (Thread t : threads.all()) {
-            if (t.getState() == Thread.State.BLOCKED) {
+            Thread.State state = t.getState();
+            if (state == Thread.State.BLOCKED) {
                 blocked.add(t.getId());
                 walk.threads.putIfAbsent(t.getId(), t);
+            } else if (state == Thread.State.RUNNABLE && classInit != null && t != self) {
+                runnable.add(t);
+            }
+        }
+        if (classInit != null) {
+            for (ClassInitWaits.Found f : classInit.find(runnable)) {
+                walk.addThread(f.waiter());
+                walk.addThread(f.holder());
+                walk.graph.edge(f.edge());
             }
         }
         if (!blocked.isEmpty()) {
@@ -179,6 +202,12 @@ public final class LiveSampler implements Sampler {
             }
         }
         for (WaitEdge e : cycle.edges()) {
+            if (e.waitMode() == Mode.CLASS_INIT) {
+                if (classInit == null || !classInit.stillFrozen(e)) {
+                    return false;
+                }
+                continue;
+            }
             boolean still = false;
             for (WaitEdge again : walk.edgesOf(e.waiter())) {
                 if (again.sameWait(e) && again.holder() == e.holder()) {

@@ -82,7 +82,7 @@ public final class ReportBuilder {
             Wait w = t.waits();
             String awaited = w == null ? "-" : w.mode() + " " + Fingerprint.stableClassName(w.lock().className());
             ThreadReport holder = w == null ? null : byId.get(w.holderId());
-            if (holder != null && w.heldAs() != Mode.TASK && w.heldAs() != Mode.POOL) {
+            if (holder != null && w.heldAs() != Mode.TASK && w.heldAs() != Mode.POOL && w.heldAs() != Mode.CLASS_INIT) {
                 for (Held h : holder.holds()) {
                     if (h.lock().equals(w.lock()) && h.site() != null) {
                         awaited = w.mode() + " taken at " + h.site();

@@ -34,6 +34,16 @@ public record Cycle(List<WaitEdge> edges) {
         return false;
     }
 
+    /** Some thread of the cycle waits for a class's initialization, a wait only seen as a thread that does not move. */
+    public boolean classInit() {
+        for (WaitEdge e : edges) {
+            if (e.waitMode() == WaitEdge.Mode.CLASS_INIT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Identifies the cycle while it lasts, in this JVM: the same threads in the same wait episodes, waiting for the
      * same locks held by the same threads, whatever the order in which they were found. Two cycles of the same

@@ -24,7 +24,12 @@ public record WaitEdge(long waiter, long holder, LockRef lock, Mode waitMode, Mo
         /** A hand-off: the waiter waits for a task (a future) that the holder is running. */
         TASK,
         /** A hand-off to a task still queued in a pool: whichever worker of the pool takes it. */
-        POOL
+        POOL,
+        /**
+         * The initialization of a class ({@code lock} names it), whose static initializer the holder runs: the
+         * waiter needs the class and the JVM makes it wait until the initializer returns.
+         */
+        CLASS_INIT
     }
 
     /** The same wait in the same episode, whatever the holder. */

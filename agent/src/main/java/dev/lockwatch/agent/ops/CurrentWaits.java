@@ -140,6 +140,8 @@ public final class CurrentWaits implements Output {
             case TASK:
             case POOL:
                 return "task " + lock;
+            case CLASS_INIT:
+                return "the initialization of class " + SafeText.escape(e.lock().className());
             default:
                 return (lock.contains("ReentrantReadWriteLock") ? "write lock " : "lock ") + lock;
         }
@@ -151,6 +153,8 @@ public final class CurrentWaits implements Output {
                 return "queued first:";
             case TASK:
                 return "running on";
+            case CLASS_INIT:
+                return "whose static initializer runs on";
             case READ:
                 return "read-held by";
             default:

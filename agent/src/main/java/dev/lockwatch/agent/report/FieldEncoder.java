@@ -1,5 +1,6 @@
 package dev.lockwatch.agent.report;
 
+import dev.lockwatch.agent.graph.WaitEdge.Mode;
 import dev.lockwatch.agent.report.ThreadReport.Held;
 import dev.lockwatch.agent.report.ThreadReport.Wait;
 
@@ -144,7 +145,8 @@ public final class FieldEncoder {
             add(f, p + "virtual", String.valueOf(t.virtual()));
             Wait w = t.waits();
             if (w != null) {
-                add(f, p + "waits.lock", w.lock().key());
+                // A class being initialized is named by its class name alone (it is no lock and has no hash here).
+                add(f, p + "waits.lock", w.mode() == Mode.CLASS_INIT ? w.lock().className() : w.lock().key());
                 add(f, p + "waits.mode", w.mode().name());
                 add(f, p + "waits.timed", String.valueOf(w.timed()));
                 add(f, p + "waits.holder", w.holderName());

@@ -52,12 +52,20 @@ public final class TextEncoder {
 
     private static void deadlock(StringBuilder sb, DeadlockReport report, String note) {
         int n = report.threads().size();
+        boolean classInit = false;
+        for (ThreadReport t : report.threads()) {
+            classInit |= t.waits().heldAs() == Mode.CLASS_INIT;
+        }
         sb.append("DEADLOCK: ").append(n).append(n == 1 ? " thread waits for itself" : " threads wait for each other")
-                .append(" forever").append(report.timed() ? " (a wait in the cycle has a timeout; the same waits lasted two checks)" : "");
+                .append(" forever").append(report.timed() ? " (a wait in the cycle has a timeout; the same waits lasted two checks)" : "")
+                .append(classInit ? " (class-initialization deadlock: a thread needs a class whose static initializer another"
+                        + " thread of the cycle runs; the JVM shows them RUNNABLE, holding no lock)" : "");
         fingerprint(sb, report, note);
         sb.append("\n  cycle: ");
         for (ThreadReport t : report.threads()) {
-            sb.append(quote(t.name())).append(" -> ").append(esc(t.waits().lock().key())).append(" -> ");
+            Wait w = t.waits();
+            sb.append(quote(t.name())).append(" -> ").append(w.heldAs() == Mode.CLASS_INIT
+                    ? "initialization of class " + esc(w.lock().className()) : esc(w.lock().key())).append(" -> ");
         }
         sb.append(quote(report.threads().get(0).name()));
         for (ThreadReport t : report.threads()) {
@@ -185,6 +193,10 @@ public final class TextEncoder {
                     break;
                 case POOL:
                     sb.append("task ").append(esc(w.lock().key())).append(note(w)).append(", queued in pool ").append(esc(w.holderName()));
+                    break;
+                case CLASS_INIT:
+                    sb.append("the initialization of class ").append(esc(w.lock().className()))
+                            .append(", whose static initializer (<clinit>) runs on ").append(quote(w.holderName()));
                     break;
                 default:
                     sb.append(describe(w.lock().key(), w.mode())).append(w.timed() ? " with a timeout" : "")

@@ -98,6 +98,23 @@ class DetectorsTest {
         assertEquals(2, find(new DeadlockDetector(new SecondRead(true), NO_REPORTS), s).get(0).checksNeeded());
     }
 
+    /** Two frozen threads are not yet a deadlock: a slow static initializer moves before the next check. */
+    @Test
+    void aCycleOfClassInitializationWaitsNeedsTwoChecks() {
+        LockRef classA = new LockRef("com.example.A", 0);
+        LockRef classB = new LockRef("com.example.B", 0);
+        Sample s = sample(graph(2,
+                new WaitEdge(1, 2, classB, Mode.CLASS_INIT, Mode.CLASS_INIT, false, 1_000),
+                new WaitEdge(2, 1, classA, Mode.CLASS_INIT, Mode.CLASS_INIT, false, 2_000)), List.of(), List.of());
+
+        List<Finding> found = find(new DeadlockDetector(new SecondRead(true), NO_REPORTS), s);
+
+        assertEquals(1, found.size());
+        assertEquals(EventKind.DEADLOCK, found.get(0).kind());
+        assertEquals(2, found.get(0).checksNeeded());
+        assertEquals(Set.of(1L, 2L), found.get(0).threads());
+    }
+
     @Test
     void aCycleTheSecondReadDoesNotConfirmIsNotFound() {
         Sample s = sample(graph(2, wait(1, B, 2, false, 7), wait(2, A, 1, false, 8)), List.of(), List.of());

@@ -87,6 +87,29 @@ class TextEncoderTest {
     }
 
     @Test
+    void classInitializationDeadlockSaysSoAndNamesTheClassesAndWhoInitializesThem() {
+        LockRef a = new LockRef("com.example.A", 0);
+        LockRef b = new LockRef("com.example.B", 0);
+        DeadlockReport report = new DeadlockReport(FINGERPRINT, false, List.of(
+                new ThreadReport("init-a", 14, "RUNNABLE", false,
+                        new Wait(b, Mode.CLASS_INIT, false, 15, "init-b", Mode.CLASS_INIT, -1, null), List.of(),
+                        List.of(new StackTraceElement("com.example.A", "<clinit>", "A.java", 7))),
+                new ThreadReport("init-b", 15, "RUNNABLE", false,
+                        new Wait(a, Mode.CLASS_INIT, false, 14, "init-a", Mode.CLASS_INIT, -1, null), List.of(),
+                        List.of(new StackTraceElement("com.example.B", "<clinit>", "B.java", 9)))));
+
+        List<String> lines = lines(TextEncoder.encode(report));
+
+        assertTrue(lines.get(0).startsWith("DEADLOCK: 2 threads wait for each other forever (class-initialization deadlock"),
+                lines.get(0));
+        assertEquals("  cycle: \"init-a\" -> initialization of class com.example.B -> \"init-b\" -> initialization of"
+                + " class com.example.A -> \"init-a\"", lines.get(1));
+        assertTrue(lines.contains("    waits for the initialization of class com.example.B, whose static initializer"
+                + " (<clinit>) runs on \"init-b\""), String.join("\n", lines));
+        assertTrue(lines.contains("      at com.example.A.<clinit>(A.java:7)"), String.join("\n", lines));
+    }
+
+    @Test
     void everyThreadNameAppearsOnlyQuoted() {
         String text = TextEncoder.encode(twoThreads("worker-1"));
 
