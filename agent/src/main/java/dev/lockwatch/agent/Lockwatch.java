@@ -173,7 +173,8 @@ public final class Lockwatch {
                     return;
                 }
                 watchdog = w;
-                w.run();
+                // The interval before the first check has passed already, unless lock-order checking skipped it.
+                w.run(options.lockOrder() ? System.nanoTime() + options.interval().toNanos() : System.nanoTime());
             } catch (Throwable t) {
                 try {
                     System.err.println("lockwatch: the agent's thread stopped (" + SafeText.plain(String.valueOf(t))

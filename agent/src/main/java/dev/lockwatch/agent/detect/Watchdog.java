@@ -73,12 +73,22 @@ public final class Watchdog implements Runnable {
         }
     }
 
-    /** Runs the checks on the calling thread until {@link #stop()}; the agent's thread calls it. */
+    /** Runs the checks on the calling thread until {@link #stop()}, the first one an interval from now. */
     @Override
     public void run() {
+        run(System.nanoTime() + intervalNanos);
+    }
+
+    /**
+     * Runs the checks on the calling thread until {@link #stop()}, the first one at {@code firstCheck}
+     * ({@link System#nanoTime()}; now or earlier: at once). The agent's thread, which has already waited an interval
+     * before building the checks, calls it with now: a deadlock formed at start-up is reported within about an
+     * interval of it, not two.
+     */
+    public void run(long firstCheck) {
         thread = Thread.currentThread();
         Registry.suppressCurrentThread();
-        long next = System.nanoTime() + intervalNanos;
+        long next = firstCheck;
         while (!stopped) {
             if (finishing) {
                 try {
