@@ -70,6 +70,10 @@ public final class Registry {
             waitEnd();
             handoffBegin(sync, true);
             handoffEnd(sync);
+            permitTaking(sync);
+            permitsTried(-1, sync, 1);
+            permitsReleased(sync, 0);
+            Permits.uncertain(sync);
             HeldWhileBlocking.preload();
             purge();
             return Locks.ready();
@@ -363,6 +367,49 @@ public final class Registry {
         }
     }
 
+    /**
+     * A semaphore's try-acquire begins ({@code Semaphore$Sync.nonfairTryAcquireShared},
+     * {@code Semaphore$FairSync.tryAcquireShared}); see {@link Permits}.
+     */
+    public static void permitTaking(Object sync) {
+        try {
+            Permits.taking(sync);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** The try-acquire returns {@code result} (negative: it failed); {@code acquires} is what it asked for. */
+    public static void permitsTried(int result, Object sync, int acquires) {
+        try {
+            Permits.tried(result, sync, acquires);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** {@code Semaphore$Sync.tryReleaseShared} returned: {@code releases} permits are back. */
+    public static void permitsReleased(Object sync, int releases) {
+        try {
+            Permits.released(sync, releases);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** {@code drainPermits} or {@code reducePermits}: the count changes without an acquire. */
+    public static void permitsChanged(Object sync) {
+        try {
+            Permits.changedWithoutAcquire(sync);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    static void listRecord(ThreadRecord r) {
+        list(r);
+    }
+
     private static void list(ThreadRecord r) {
         r.listed = true;
         r.suppressed++; // the reference queue's lock is the JDK's own; its wait must not be recorded
@@ -371,7 +418,10 @@ public final class Registry {
         } finally {
             r.suppressed--;
         }
-        LISTED.put(r.threadId, r);
+        ThreadRecord before = LISTED.put(r.threadId, r);
+        if (before != null && before != r) {
+            Permits.replaced(r, before); // the JDK cleared the thread's thread-locals: the old record's permits go unseen
+        }
     }
 
     // ---- watchdog side ------------------------------------------------------------------------------
