@@ -18,6 +18,9 @@ import java.util.Set;
  * shorter than its timeout: two threads that {@code tryLock(other, 100 ms)} in opposite orders form a real cycle for
  * up to 100 ms, which two checks 50 ms apart both see in the same episodes; it ends with a failed tryLock. A wait of
  * unknown age (a monitor, a wait begun before an attach) does not hold the report back.
+ *
+ * <p>A cycle through a semaphore's permit holder ({@link WaitEdge.Mode#PERMIT}) counts only when every holder of
+ * that semaphore's permits is in the cycle: a holder outside it could still release, and one permit is enough.
  */
 public final class DeadlockDetector implements Detector {
     private static final int MAX_CYCLES = 64;
@@ -37,7 +40,7 @@ public final class DeadlockDetector implements Detector {
     @Override
     public void find(Sample sample, List<Finding> findings) {
         for (Cycle cycle : CycleFinder.find(sample.graph(), MAX_CYCLES)) {
-            if (!sampler.confirm(cycle)) {
+            if (!cycle.permitHoldersInside(sample.graph()) || !sampler.confirm(cycle)) {
                 continue;
             }
             Set<Long> threads = new HashSet<>(cycle.threadIds());

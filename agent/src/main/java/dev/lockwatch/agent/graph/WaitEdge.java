@@ -24,7 +24,12 @@ public record WaitEdge(long waiter, long holder, LockRef lock, Mode waitMode, Mo
         /** A hand-off: the waiter waits for a task (a future) that the holder is running. */
         TASK,
         /** A hand-off to a task still queued in a pool: whichever worker of the pool takes it. */
-        POOL
+        POOL,
+        /**
+         * A semaphore with no permit left: the holder took permits of it and has not released them (one edge per
+         * holder; the waiter needs any one of them to release).
+         */
+        PERMIT
     }
 
     /** The same wait in the same episode, whatever the holder. */

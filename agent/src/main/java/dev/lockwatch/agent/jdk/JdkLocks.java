@@ -28,6 +28,8 @@ public final class JdkLocks {
     private final VarHandle mapTable;
     private final VarHandle entryValue;
     private final VarHandle threadLocalHash;
+    private final Class<?> semaphoreSync;
+    private final VarHandle synchronizerState;
 
     public JdkLocks() throws ReflectiveOperationException {
         MethodHandles.Lookup self = MethodHandles.lookup();
@@ -53,6 +55,8 @@ public final class JdkLocks {
         mapTable = field(map, "table");
         entryValue = field(Class.forName("java.lang.ThreadLocal$ThreadLocalMap$Entry"), "value");
         threadLocalHash = field(ThreadLocal.class, "threadLocalHashCode");
+        semaphoreSync = Class.forName("java.util.concurrent.Semaphore$Sync");
+        synchronizerState = field(java.util.concurrent.locks.AbstractQueuedSynchronizer.class, "state");
     }
 
     private static VarHandle field(Class<?> owner, String name) throws ReflectiveOperationException {
@@ -159,5 +163,18 @@ public final class JdkLocks {
 
     public boolean isReadWrite(Object sync) {
         return readWriteSync.isInstance(sync);
+    }
+
+    public boolean isSemaphore(Object sync) {
+        return semaphoreSync.isInstance(sync);
+    }
+
+    /** A semaphore's available permits (a volatile read of its state), or -1 when {@code sync} is no semaphore's. */
+    public int permitsAvailable(Object sync) {
+        try {
+            return semaphoreSync.isInstance(sync) ? (int) synchronizerState.getVolatile(sync) : -1;
+        } catch (Throwable t) {
+            return -1;
+        }
     }
 }
