@@ -140,6 +140,8 @@ public final class CurrentWaits implements Output {
             case TASK:
             case POOL:
                 return "task " + lock;
+            case PERMIT:
+                return "a permit of semaphore " + lock;
             default:
                 return (lock.contains("ReentrantReadWriteLock") ? "write lock " : "lock ") + lock;
         }
@@ -153,6 +155,8 @@ public final class CurrentWaits implements Output {
                 return "running on";
             case READ:
                 return "read-held by";
+            case PERMIT:
+                return "taken and not released by";
             default:
                 return "held by";
         }

@@ -186,6 +186,10 @@ public final class TextEncoder {
                 case POOL:
                     sb.append("task ").append(esc(w.lock().key())).append(note(w)).append(", queued in pool ").append(esc(w.holderName()));
                     break;
+                case PERMIT:
+                    sb.append(describe(w.lock().key(), w.mode())).append(", no permit left; taken and not released by ")
+                            .append(quote(w.holderName())).append(w.note() == null ? "" : "; " + esc(w.note()));
+                    break;
                 default:
                     sb.append(describe(w.lock().key(), w.mode())).append(w.timed() ? " with a timeout" : "")
                             .append(", ").append(w.heldAs() == Mode.QUEUED ? "queued first: " : "held by ")
@@ -211,6 +215,10 @@ public final class TextEncoder {
 
     private static void hold(StringBuilder sb, Held h) {
         sb.append(describe(h.lock().key(), h.mode()));
+        if (h.mode() == Mode.PERMIT) {
+            sb.append(" (").append(Held.PERMIT).append(')');
+            return;
+        }
         if (h.site() != null) {
             sb.append(", acquired at ").append(esc(h.site()));
         } else {
@@ -240,6 +248,8 @@ public final class TextEncoder {
                 return "monitor " + lock;
             case READ:
                 return "read lock " + lock;
+            case PERMIT:
+                return "a permit of semaphore " + lock;
             case QUEUED:
             case EXCLUSIVE:
             default:
