@@ -232,7 +232,7 @@ class AgentJarIT {
      * rewritten monitors of the application's classes all verify.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"future-lock", "handoff-healthy", "chain-continuation", "lock-order-mixed"})
+    @ValueSource(strings = {"future-lock", "handoff-healthy", "chain-continuation", "lock-order-mixed", "semaphore-healthy"})
     void everyRewrittenClassVerifies(String scenario) throws Exception {
         try (ChildJvm child = ChildJvm.demo(scenario, "interval=200ms,lockOrder=on",
                 List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal", "-XX:+BytecodeVerificationRemote"), 2)) {

@@ -54,6 +54,7 @@ final class ScenarioRegistry {
                 .add(new LockOrderCollected())
                 .add(new HealthyLocking())
                 .add(new HealthyHandoffs())
+                .addAll(SemaphoreScenarios.all())
                 .addAll(HangScenarios.all())
                 .addAll(HangHealthy.all());
     }

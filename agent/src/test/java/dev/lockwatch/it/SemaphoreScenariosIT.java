@@ -1,0 +1,82 @@
+package dev.lockwatch.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 14, scenario 8: semaphores used as mutexes deadlock, and are reported as DEADLOCK (not HANG), naming the
+ * threads and who took the permits; busy semaphores and hand-offs (a permit released by another thread than its
+ * taker) are never reported. Child JVMs with the built agent.
+ */
+class SemaphoreScenariosIT {
+    private static final long INTERVAL_MS = 200;
+    /** hangAfter short, so that a HANG would have had its chance before the run ends. */
+    private static final String OPTIONS = "interval=" + INTERVAL_MS + "ms,hangAfter=1s";
+    private static final int RUN_SECONDS = 5;
+    private static final List<String> KINDS = List.of("DEADLOCK", "STARVATION", "HANG", "LOCK_ORDER", "HELD_WHILE_BLOCKING");
+    private static final String SEMAPHORE = "java\\.util\\.concurrent\\.Semaphore\\$(Fair|Nonfair)Sync@\\p{XDigit}+";
+
+    @Test
+    void twoThreadsHoldingEachOthersPermitAreADeadlock() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("semaphore-abba", OPTIONS, List.of(), RUN_SECONDS)) {
+            int stuck = child.awaitLine("demo: semaphore-abba: threads stuck");
+            ChildJvm.Report report = child.awaitReport("DEADLOCK");
+            String text = report.text();
+            assertTrue(text.lines().findFirst().orElseThrow().contains("DEADLOCK: 2 threads wait for each other"), text);
+            ReportAssertions.namesThreadsAndMatches(text, List.of("permit-a", "permit-b"), List.of(
+                    "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-b\"",
+                    "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-a\"",
+                    "holds a permit of semaphore " + SEMAPHORE));
+            ReportAssertions.cameWithin(child, stuck, report, "semaphore-abba", INTERVAL_MS + 1500);
+
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(RUN_SECONDS + 30)), child.output());
+            String out = child.output();
+            assertEquals(1, child.countLines(l -> l.contains("ERROR DEADLOCK")), out);
+            assertEquals(0, child.countLines(l -> l.contains("HANG")), "a deadlock, not a hang:\n" + out);
+            assertTrue(out.contains("transformation errors=0,"), out);
+        }
+    }
+
+    @Test
+    void aThreadAskingAgainForTheOnlyPermitWaitsForItself() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("semaphore-again", OPTIONS, List.of(), RUN_SECONDS)) {
+            int stuck = child.awaitLine("demo: semaphore-again: threads stuck");
+            ChildJvm.Report report = child.awaitReport("DEADLOCK");
+            String text = report.text();
+            ReportAssertions.namesThreadsAndMatches(text, List.of("permit-again"), List.of(
+                    "DEADLOCK: 1 thread waits for itself",
+                    "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-again\""));
+            ReportAssertions.cameWithin(child, stuck, report, "semaphore-again", INTERVAL_MS + 1500);
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(RUN_SECONDS + 30)), child.output());
+            assertEquals(0, child.countLines(l -> l.contains("HANG")), child.output());
+        }
+    }
+
+    /**
+     * Six threads churn through three permits for 10 s; a permit is handed off (taken by one thread, released by
+     * another) while a third thread waits for it, at first plainly, then in rounds shaped like a cycle that the
+     * releasing thread ends. Nothing may be reported.
+     */
+    @Test
+    void busySemaphoresAndHandOffsAreNeverReported() throws Exception {
+        try (ChildJvm child = ChildJvm.demo("semaphore-healthy", "interval=100ms,hangAfter=1s", List.of(), 10)) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(90)), child.output());
+            String out = child.output();
+            Matcher done = Pattern.compile("demo: semaphore-healthy: done, (\\d+) permits taken, (\\d+) hand-offs").matcher(out);
+            assertTrue(done.find(), out);
+            assertTrue(Long.parseLong(done.group(1)) > 1000, "the churn ran:\n" + out);
+            assertTrue(Long.parseLong(done.group(2)) >= 5, "the hand-off rounds ran:\n" + out);
+            for (String kind : KINDS) {
+                assertTrue(!out.contains(kind), "healthy run must have no " + kind + ":\n" + out);
+            }
+            assertTrue(out.contains("transformation errors=0,"), out);
+        }
+    }
+}
