@@ -539,6 +539,8 @@ public final class ThreadRecord extends WeakReference<Thread> {
      */
     private Object[] permitSyncs;
     private int[] permitCounts;
+    /** Slots at and above this one are free (owner-only): a thread that holds one semaphore's permit scans one slot. */
+    private int permitTop;
     /**
      * The semaphore synchronizer this thread is trying to take permits of right now (release stores, set before
      * the JDK's compare-and-set on the semaphore's state and cleared after the count is written): a watchdog that
@@ -563,8 +565,9 @@ public final class ThreadRecord extends WeakReference<Thread> {
             permitCounts = new int[PERMIT_SLOTS];
             permitSyncs = s;
         }
+        int top = permitTop;
         int free = -1;
-        for (int i = 0; i < s.length; i++) {
+        for (int i = 0; i < top; i++) {
             Object at = s[i];
             if (at == sync) {
                 permitCounts[i] += n;
@@ -575,7 +578,11 @@ public final class ThreadRecord extends WeakReference<Thread> {
             }
         }
         if (free < 0) {
-            return false;
+            if (top == s.length) {
+                return false;
+            }
+            free = top;
+            permitTop = top + 1;
         }
         permitCounts[free] = n;
         SLOT.setRelease(s, free, sync);
@@ -585,16 +592,19 @@ public final class ThreadRecord extends WeakReference<Thread> {
     /** {@code n} permits of {@code sync} released; false when this thread had recorded fewer (a hand-off). */
     boolean permitsReleased(Object sync, int n) {
         Object[] s = permitSyncs;
-        if (s != null) {
-            for (int i = 0; i < s.length; i++) {
-                if (s[i] == sync) {
-                    int left = permitCounts[i] - n;
-                    permitCounts[i] = Math.max(0, left);
-                    if (left <= 0) {
-                        SLOT.setRelease(s, i, null);
+        int top = permitTop;
+        for (int i = 0; i < top; i++) {
+            if (s[i] == sync) {
+                int left = permitCounts[i] - n;
+                permitCounts[i] = Math.max(0, left);
+                if (left <= 0) {
+                    SLOT.setRelease(s, i, null);
+                    while (top > 0 && s[top - 1] == null) {
+                        top--;
                     }
-                    return left >= 0;
+                    permitTop = top;
                 }
+                return left >= 0;
             }
         }
         return n <= 0;

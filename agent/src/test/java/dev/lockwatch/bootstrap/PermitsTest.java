@@ -49,6 +49,27 @@ class PermitsTest {
     }
 
     @Test
+    void slotsFreedInAnyOrderAreTakenAgain() {
+        Object[] syncs = new Object[ThreadRecord.PERMIT_SLOTS];
+        for (int i = 0; i < syncs.length; i++) {
+            syncs[i] = new Object();
+            assertTrue(record.permitsTaken(syncs[i], 1));
+        }
+        assertTrue(record.permitsReleased(syncs[3], 1));
+        Object again = new Object();
+        assertTrue(record.permitsTaken(again, 1), "the hole left by the fourth");
+        for (Object s : syncs) {
+            record.permitsReleased(s, 1);
+        }
+        assertTrue(record.permitsReleased(again, 1));
+        Object[] copy = new Object[ThreadRecord.PERMIT_SLOTS];
+        assertEquals(0, record.copyPermits(copy, new int[copy.length]));
+        for (int i = 0; i < syncs.length; i++) {
+            assertTrue(record.permitsTaken(new Object(), 1), "slot " + i + " free again");
+        }
+    }
+
+    @Test
     void aSemaphoreMarkedUncertainStaysSoAndOthersAreNot() {
         Object sync = new Object();
         Object other = new Object();
