@@ -25,37 +25,35 @@ class SemaphoreScenariosIT {
 
     @Test
     void twoThreadsHoldingEachOthersPermitAreADeadlock() throws Exception {
-        try (ChildJvm child = ChildJvm.demo("semaphore-abba", OPTIONS, List.of(), RUN_SECONDS)) {
-            int stuck = child.awaitLine("demo: semaphore-abba: threads stuck");
+        deadlockReported("semaphore-abba", List.of("permit-a", "permit-b"), List.of(
+                "DEADLOCK: 2 threads wait for each other",
+                "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-b\"",
+                "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-a\"",
+                "holds a permit of semaphore " + SEMAPHORE));
+    }
+
+    @Test
+    void aThreadAskingAgainForTheOnlyPermitWaitsForItself() throws Exception {
+        deadlockReported("semaphore-again", List.of("permit-again"), List.of(
+                "DEADLOCK: 1 thread waits for itself",
+                "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-again\""));
+    }
+
+    /** One DEADLOCK, naming the threads, within one interval and 1.5 s of the threads getting stuck; no HANG. */
+    private static void deadlockReported(String scenario, List<String> threads, List<String> patterns) throws Exception {
+        try (ChildJvm child = ChildJvm.demo(scenario, OPTIONS, List.of(), RUN_SECONDS)) {
+            int stuck = child.awaitLine("demo: " + scenario + ": threads stuck");
             ChildJvm.Report report = child.awaitReport("DEADLOCK");
             String text = report.text();
-            assertTrue(text.lines().findFirst().orElseThrow().contains("DEADLOCK: 2 threads wait for each other"), text);
-            ReportAssertions.namesThreadsAndMatches(text, List.of("permit-a", "permit-b"), List.of(
-                    "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-b\"",
-                    "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-a\"",
-                    "holds a permit of semaphore " + SEMAPHORE));
-            ReportAssertions.cameWithin(child, stuck, report, "semaphore-abba", INTERVAL_MS + 1500);
+            assertTrue(text.lines().findFirst().orElseThrow().contains("DEADLOCK"), text);
+            ReportAssertions.namesThreadsAndMatches(text, threads, patterns);
+            ReportAssertions.cameWithin(child, stuck, report, scenario, INTERVAL_MS + 1500);
 
             assertEquals(0, child.awaitExit(Duration.ofSeconds(RUN_SECONDS + 30)), child.output());
             String out = child.output();
             assertEquals(1, child.countLines(l -> l.contains("ERROR DEADLOCK")), out);
             assertEquals(0, child.countLines(l -> l.contains("HANG")), "a deadlock, not a hang:\n" + out);
             assertTrue(out.contains("transformation errors=0,"), out);
-        }
-    }
-
-    @Test
-    void aThreadAskingAgainForTheOnlyPermitWaitsForItself() throws Exception {
-        try (ChildJvm child = ChildJvm.demo("semaphore-again", OPTIONS, List.of(), RUN_SECONDS)) {
-            int stuck = child.awaitLine("demo: semaphore-again: threads stuck");
-            ChildJvm.Report report = child.awaitReport("DEADLOCK");
-            String text = report.text();
-            ReportAssertions.namesThreadsAndMatches(text, List.of("permit-again"), List.of(
-                    "DEADLOCK: 1 thread waits for itself",
-                    "waits for a permit of semaphore " + SEMAPHORE + ", no permit left; taken and not released by \"permit-again\""));
-            ReportAssertions.cameWithin(child, stuck, report, "semaphore-again", INTERVAL_MS + 1500);
-            assertEquals(0, child.awaitExit(Duration.ofSeconds(RUN_SECONDS + 30)), child.output());
-            assertEquals(0, child.countLines(l -> l.contains("HANG")), child.output());
         }
     }
 
