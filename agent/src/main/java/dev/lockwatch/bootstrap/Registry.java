@@ -59,9 +59,10 @@ public final class Registry {
     /**
      * Loads (and initializes) everything the inlined code touches, before any of it can run, and once the JDK
      * packages are open to this module. Returns false when the JDK's read counts cannot be read (read holds then
-     * have no site).
+     * have no site). {@code permits}: whether the semaphore hooks are installed; without them, {@link Permits} is
+     * never initialized or called (the injector defines it with the rest of the package).
      */
-    public static boolean preload() {
+    public static boolean preload(boolean permits) {
         ThreadRecord r = CURRENT.get();
         r.suppressed++;
         try {
@@ -70,10 +71,12 @@ public final class Registry {
             waitEnd();
             handoffBegin(sync, true);
             handoffEnd(sync);
-            permitTaking(sync);
-            permitsTried(-1, sync, 1);
-            permitsReleased(sync, 0);
-            Permits.uncertain(sync);
+            if (permits) {
+                permitTaking(sync);
+                permitsTried(-1, sync, 1);
+                permitsReleased(sync, 0);
+                Permits.uncertain(sync);
+            }
             HeldWhileBlocking.preload();
             purge();
             return Locks.ready();
@@ -320,7 +323,7 @@ public final class Registry {
             ThreadRecord r = CURRENT.get();
             if (!r.endTask()) {
                 ThreadRecord before = LISTED.get(r.threadId);
-                if (before != null && before != r) {
+                if (before != null && before != r && before.tookPermits()) {
                     before.endTask();
                 }
             }
@@ -419,7 +422,7 @@ public final class Registry {
             r.suppressed--;
         }
         ThreadRecord before = LISTED.put(r.threadId, r);
-        if (before != null && before != r) {
+        if (before != null && before != r && before.tookPermits()) {
             Permits.replaced(r, before); // the JDK cleared the thread's thread-locals: the old record's permits go unseen
         }
     }

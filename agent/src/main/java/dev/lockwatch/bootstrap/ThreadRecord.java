@@ -610,6 +610,11 @@ public final class ThreadRecord extends WeakReference<Thread> {
         return n <= 0;
     }
 
+    /** Whether this thread has noted a permit since its record was made (its permit slots exist); owner only. */
+    boolean tookPermits() {
+        return permitSyncs != null;
+    }
+
     /** How many permits of {@code sync} this thread took and has not released, as it recorded them (racy). */
     public int permitsOf(Object sync) {
         Object[] s = permitSyncs;

@@ -57,22 +57,23 @@ public final class LiveSampler implements Sampler {
     private final Handoffs handoffs;
     private int attachedChecksLeft;
     /**
-     * Whether permit holders are known: not after an attach, when permits taken before it have no recorded taker
-     * and the takers the agent saw may not account for them all.
+     * Whether permit holders are known: only with {@code permits=on}, and not after an attach, when permits taken
+     * before it have no recorded taker and the takers the agent saw may not account for them all.
      */
     private final boolean permitsTracked;
     /** Thread id to blocked count, of the threads BLOCKED on a monitor at the previous check. */
     private Map<Long, Long> blockedBefore = new HashMap<>();
     private long jvmSearches;
 
-    public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached) {
+    /** {@code permits}: whether semaphore permit holders are recorded ({@code permits=on}). */
+    public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached, boolean permits) {
         this.mx = mx;
         this.locks = locks;
         this.tasks = tasks;
         this.threads = threads;
         this.handoffs = new Handoffs(tasks);
         this.attachedChecksLeft = attached ? CHECKS_AFTER_ATTACH : 0;
-        this.permitsTracked = !attached;
+        this.permitsTracked = permits && !attached;
     }
 
     /** How many times the JVM's deadlock search (a safepoint) has run: only when it alone can find something. */

@@ -25,7 +25,7 @@ import java.util.List;
  *   <li>semaphore permits: which thread took permits and released them ({@code Semaphore$Sync}'s try-acquire and
  *       try-release, which every {@code acquire}, {@code tryAcquire} and {@code release} goes through; the wait
  *       itself is the AQS acquire above), and the counts changed without either ({@code drainPermits},
- *       {@code reducePermits}).</li>
+ *       {@code reducePermits}); with {@code permits=on} only.</li>
  * </ul>
  * Methods are matched by exact class, name and descriptor; where the JDK's internals differ between versions
  * (the blocking {@code ForkJoinTask.awaitDone}), each known descriptor has its hook, and a JDK with another one
@@ -40,7 +40,11 @@ final class JdkHooks {
     private JdkHooks() {
     }
 
-    static List<JdkHook> all() {
+    /**
+     * @param permits whether the semaphore hooks are in ({@code permits=on}): they run on every acquire and release
+     *                of every {@code Semaphore}, contended or not, so without them those classes are not touched
+     */
+    static List<JdkHook> all(boolean permits) {
         List<JdkHook> hooks = new ArrayList<>();
         // acquire(Node, int|long arg, boolean shared, boolean interruptible, boolean timed, long time): slots of
         // shared and timed differ by one because a long takes two.
@@ -76,6 +80,9 @@ final class JdkHooks {
         hooks.add(new BlockingCall(aes, "invokeAll", "java.util.concurrent.AbstractExecutorService.invokeAll"));
         hooks.add(new BlockingCall(aes, "invokeAny", "java.util.concurrent.AbstractExecutorService.invokeAny"));
         hooks.add(new Works("java/util/concurrent/ForkJoinWorkerThread", "run", "()V", "pool"));
+        if (!permits) {
+            return hooks;
+        }
 
         // Semaphore.tryAcquire calls nonfairTryAcquireShared itself, and NonfairSync.tryAcquireShared forwards to
         // it: hooking it and FairSync's own version sees every take once.

@@ -28,10 +28,12 @@ public final class JdkLocks {
     private final VarHandle mapTable;
     private final VarHandle entryValue;
     private final VarHandle threadLocalHash;
+    /** {@code Semaphore$Sync} with {@code permits=on}; null without, when nothing here loads a Semaphore class. */
     private final Class<?> semaphoreSync;
     private final VarHandle synchronizerState;
 
-    public JdkLocks() throws ReflectiveOperationException {
+    /** {@code semaphores}: whether semaphore synchronizers are told apart ({@code permits=on}). */
+    public JdkLocks(boolean semaphores) throws ReflectiveOperationException {
         MethodHandles.Lookup self = MethodHandles.lookup();
         exclusiveOwner = MethodHandles.privateLookupIn(AbstractOwnableSynchronizer.class, self)
                 .findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
@@ -55,7 +57,7 @@ public final class JdkLocks {
         mapTable = field(map, "table");
         entryValue = field(Class.forName("java.lang.ThreadLocal$ThreadLocalMap$Entry"), "value");
         threadLocalHash = field(ThreadLocal.class, "threadLocalHashCode");
-        semaphoreSync = Class.forName("java.util.concurrent.Semaphore$Sync");
+        semaphoreSync = semaphores ? Class.forName("java.util.concurrent.Semaphore$Sync") : null;
         synchronizerState = field(java.util.concurrent.locks.AbstractQueuedSynchronizer.class, "state");
     }
 
@@ -165,14 +167,15 @@ public final class JdkLocks {
         return readWriteSync.isInstance(sync);
     }
 
+    /** Whether {@code sync} is a semaphore's; always false with {@code permits=off}. */
     public boolean isSemaphore(Object sync) {
-        return semaphoreSync.isInstance(sync);
+        return semaphoreSync != null && semaphoreSync.isInstance(sync);
     }
 
     /** A semaphore's available permits (a volatile read of its state), or -1 when {@code sync} is no semaphore's. */
     public int permitsAvailable(Object sync) {
         try {
-            return semaphoreSync.isInstance(sync) ? (int) synchronizerState.getVolatile(sync) : -1;
+            return isSemaphore(sync) ? (int) synchronizerState.getVolatile(sync) : -1;
         } catch (Throwable t) {
             return -1;
         }
