@@ -40,6 +40,8 @@ final class BootstrapInjector {
             "LockOrders$Order",
             "Locks",
             "Locks$Access",
+            "Permits",
+            "Permits$Uncertain",
             "Registry",
             "Registry$CurrentRecord",
             "Registry$Orders",

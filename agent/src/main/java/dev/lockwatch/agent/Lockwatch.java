@@ -100,10 +100,11 @@ public final class Lockwatch {
             }
         }
         LockOrders.enable(options.lockOrder()); // before anything is rewritten: it cannot change later
-        Registry.preload(); // loads everything the inlined code touches before any of it can run
+        Registry.preload(options.permits()); // loads everything the inlined code touches before any of it can run
         HeldWhileBlocking.enable(options.heldWhileBlocking());
         Lockwatch lw = new Lockwatch(inst, attached, options, parsed.problems());
-        lw.installed = Installer.install(inst, boot, attached, options.lockOrder(), lw.sites, lw.new TransformErrors());
+        lw.installed = Installer.install(inst, boot, attached, options.lockOrder(), options.permits(), lw.sites,
+                lw.new TransformErrors());
         running = lw;
         Thread agent = new Thread(lw.new AgentThread(), Watchdog.THREAD_NAME);
         agent.setDaemon(true);
@@ -150,7 +151,8 @@ public final class Lockwatch {
                 log.start("Lockwatch " + VERSION + " started" + (attached ? " (attached)" : "") + ": "
                         + SafeText.plain(options.describe(log.destination())) + "; instrumented: lock call sites in "
                         + "application classes, contended java.util.concurrent acquires, executor hand-offs (futures, "
-                        + "pools), " + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
+                        + "pools), " + (options.permits() ? "Semaphore permit takes and releases, " : "")
+                        + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
                         : "monitors via the JVM") + (denied == null ? "" : "; " + SafeText.plain(denied)));
                 started.countDown();
                 tellHooksNotApplied();
@@ -221,7 +223,8 @@ public final class Lockwatch {
         Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder(),
                 options.lockOrderFile() == null ? null : new LockOrderFile(options.lockOrderFile()),
                 "pid " + pid + " on " + host + ", started " + java.time.Instant.ofEpochMilli(
-                        ManagementFactory.getRuntimeMXBean().getStartTime()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                        ManagementFactory.getRuntimeMXBean().getStartTime()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                options.permits())
                 .withHangs(options.hangAfter());
         this.detection = detection;
         CurrentWaits waits = new CurrentWaits();

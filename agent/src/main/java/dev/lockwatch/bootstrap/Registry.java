@@ -59,9 +59,10 @@ public final class Registry {
     /**
      * Loads (and initializes) everything the inlined code touches, before any of it can run, and once the JDK
      * packages are open to this module. Returns false when the JDK's read counts cannot be read (read holds then
-     * have no site).
+     * have no site). {@code permits}: whether the semaphore hooks are installed; without them, {@link Permits} is
+     * never initialized or called (the injector defines it with the rest of the package).
      */
-    public static boolean preload() {
+    public static boolean preload(boolean permits) {
         ThreadRecord r = CURRENT.get();
         r.suppressed++;
         try {
@@ -70,6 +71,12 @@ public final class Registry {
             waitEnd();
             handoffBegin(sync, true);
             handoffEnd(sync);
+            if (permits) {
+                permitTaking(sync);
+                permitsTried(-1, sync, 1);
+                permitsReleased(sync, 0);
+                Permits.uncertain(sync);
+            }
             HeldWhileBlocking.preload();
             purge();
             return Locks.ready();
@@ -316,7 +323,7 @@ public final class Registry {
             ThreadRecord r = CURRENT.get();
             if (!r.endTask()) {
                 ThreadRecord before = LISTED.get(r.threadId);
-                if (before != null && before != r) {
+                if (before != null && before != r && before.tookPermits()) {
                     before.endTask();
                 }
             }
@@ -363,6 +370,49 @@ public final class Registry {
         }
     }
 
+    /**
+     * A semaphore's try-acquire begins ({@code Semaphore$Sync.nonfairTryAcquireShared},
+     * {@code Semaphore$FairSync.tryAcquireShared}); see {@link Permits}.
+     */
+    public static void permitTaking(Object sync) {
+        try {
+            Permits.taking(sync);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** The try-acquire returns {@code result} (negative: it failed); {@code acquires} is what it asked for. */
+    public static void permitsTried(int result, Object sync, int acquires) {
+        try {
+            Permits.tried(result, sync, acquires);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** {@code Semaphore$Sync.tryReleaseShared} returned: {@code releases} permits are back. */
+    public static void permitsReleased(Object sync, int releases) {
+        try {
+            Permits.released(sync, releases);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    /** {@code drainPermits} or {@code reducePermits}: the count changes without an acquire. */
+    public static void permitsChanged(Object sync) {
+        try {
+            Permits.changedWithoutAcquire(sync);
+        } catch (Throwable ignored) {
+            // never hurt the host
+        }
+    }
+
+    static void listRecord(ThreadRecord r) {
+        list(r);
+    }
+
     private static void list(ThreadRecord r) {
         r.listed = true;
         r.suppressed++; // the reference queue's lock is the JDK's own; its wait must not be recorded
@@ -371,7 +421,10 @@ public final class Registry {
         } finally {
             r.suppressed--;
         }
-        LISTED.put(r.threadId, r);
+        ThreadRecord before = LISTED.put(r.threadId, r);
+        if (before != null && before != r && before.tookPermits()) {
+            Permits.replaced(r, before); // the JDK cleared the thread's thread-locals: the old record's permits go unseen
+        }
     }
 
     // ---- watchdog side ------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
     private static final VarHandle RUNNING_FOR;
     private static final VarHandle WORKER_OF;
     private static final VarHandle MONITOR_WAIT;
+    private static final VarHandle SLOT_TAKING;
 
     static {
         try {
@@ -65,6 +66,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
             RUNNING_FOR = lookup.findVarHandle(ThreadRecord.class, "runningFor", Object.class);
             WORKER_OF = lookup.findVarHandle(ThreadRecord.class, "workerOf", Object.class);
             MONITOR_WAIT = lookup.findVarHandle(ThreadRecord.class, "monitorWait", Object.class);
+            SLOT_TAKING = lookup.findVarHandle(ThreadRecord.class, "permitTaking", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -523,6 +525,135 @@ public final class ThreadRecord extends WeakReference<Thread> {
     public static int maxHeld() {
         return MAX_HELD;
     }
+    // ---- semaphore permits (see Permits) ------------------------------------------------------------------
+
+    /** Semaphores of which this thread holds permits at once, at most; one more makes that semaphore uncertain. */
+    public static final int PERMIT_SLOTS = 8;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    /**
+     * Which semaphores' synchronizers this thread took permits of and has not released, and how many: slot
+     * {@code i} of both arrays, created at its first permit and never grown. The owner writes the count (plain),
+     * then the synchronizer (release), and clears the synchronizer (release) when the count falls to 0, so a
+     * released semaphore is not referenced. The watchdog reads the synchronizer (acquire), then the count.
+     */
+    private Object[] permitSyncs;
+    private int[] permitCounts;
+    /** Slots at and above this one are free (owner-only): a thread that holds one semaphore's permit scans one slot. */
+    private int permitTop;
+    /**
+     * The semaphore synchronizer this thread is trying to take permits of right now (release stores, set before
+     * the JDK's compare-and-set on the semaphore's state and cleared after the count is written): a watchdog that
+     * read the state first sees every taker whose permits the state already counts, recorded or about to be.
+     */
+    private Object permitTaking;
+    /** The semaphore this thread last found uncertain (see {@link Permits}), weakly: its next release costs no lookup. */
+    WeakReference<Object> lastUncertain;
+
+    void permitTaking(Object sync) {
+        SLOT_TAKING.setRelease(this, sync);
+    }
+
+    /** {@code n} permits of {@code sync} taken; false when no slot was free (the taker is then unrecorded). */
+    boolean permitsTaken(Object sync, int n) {
+        if (n <= 0) {
+            return true;
+        }
+        Object[] s = permitSyncs;
+        if (s == null) {
+            s = new Object[PERMIT_SLOTS];
+            permitCounts = new int[PERMIT_SLOTS];
+            permitSyncs = s;
+        }
+        int top = permitTop;
+        int free = -1;
+        for (int i = 0; i < top; i++) {
+            Object at = s[i];
+            if (at == sync) {
+                permitCounts[i] += n;
+                return true;
+            }
+            if (at == null && free < 0) {
+                free = i;
+            }
+        }
+        if (free < 0) {
+            if (top == s.length) {
+                return false;
+            }
+            free = top;
+            permitTop = top + 1;
+        }
+        permitCounts[free] = n;
+        SLOT.setRelease(s, free, sync);
+        return true;
+    }
+
+    /** {@code n} permits of {@code sync} released; false when this thread had recorded fewer (a hand-off). */
+    boolean permitsReleased(Object sync, int n) {
+        Object[] s = permitSyncs;
+        int top = permitTop;
+        for (int i = 0; i < top; i++) {
+            if (s[i] == sync) {
+                int left = permitCounts[i] - n;
+                permitCounts[i] = Math.max(0, left);
+                if (left <= 0) {
+                    SLOT.setRelease(s, i, null);
+                    while (top > 0 && s[top - 1] == null) {
+                        top--;
+                    }
+                    permitTop = top;
+                }
+                return left >= 0;
+            }
+        }
+        return n <= 0;
+    }
+
+    /** Whether this thread has noted a permit since its record was made (its permit slots exist); owner only. */
+    boolean tookPermits() {
+        return permitSyncs != null;
+    }
+
+    /** How many permits of {@code sync} this thread took and has not released, as it recorded them (racy). */
+    public int permitsOf(Object sync) {
+        Object[] s = permitSyncs;
+        int[] c = permitCounts;
+        if (s == null || c == null) {
+            return 0;
+        }
+        for (int i = 0; i < s.length; i++) {
+            if (SLOT.getAcquire(s, i) == sync) {
+                return c[i];
+            }
+        }
+        return 0;
+    }
+
+    /** Copies the semaphores this thread holds permits of, and how many, into the arrays; returns how many (racy). */
+    public int copyPermits(Object[] syncs, int[] counts) {
+        Object[] s = permitSyncs;
+        int[] c = permitCounts;
+        int n = 0;
+        if (s != null && c != null) {
+            for (int i = 0; i < s.length && n < syncs.length; i++) {
+                Object sync = SLOT.getAcquire(s, i);
+                int count = c[i];
+                if (sync != null && count > 0) {
+                    syncs[n] = sync;
+                    counts[n] = count;
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The semaphore synchronizer whose permits this thread is taking right now, or null. */
+    public Object permitTakingAcquire() {
+        return SLOT_TAKING.getAcquire(this);
+    }
+
     // ---- lock orders (lockOrder=on; see LockOrders), owner-only ------------------------------------------
 
     private Object[] orderScratch;

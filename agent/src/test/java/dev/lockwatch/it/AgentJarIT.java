@@ -11,6 +11,7 @@ import net.bytebuddy.jar.asm.commons.ClassRemapper;
 import net.bytebuddy.jar.asm.commons.Remapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -228,13 +230,13 @@ class AgentJarIT {
     /**
      * The JVM does not verify JDK classes unless asked, so a hook whose bytecode does not verify would run unchecked
      * on JDK 17 and fail only where the JVM verifies redefined classes (JDK 25). Asked here, on every JDK the tests
-     * run on: the hooked JDK classes (futures, pools, fork/join, the synchronizers) and, with lockOrder=on, the
-     * rewritten monitors of the application's classes all verify.
+     * run on: the hooked JDK classes (futures, pools, fork/join, the synchronizers, and with permits=on the
+     * semaphore's) and, with lockOrder=on, the rewritten monitors of the application's classes all verify.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"future-lock", "handoff-healthy", "chain-continuation", "lock-order-mixed"})
+    @ValueSource(strings = {"future-lock", "handoff-healthy", "chain-continuation", "lock-order-mixed", "semaphore-healthy"})
     void everyRewrittenClassVerifies(String scenario) throws Exception {
-        try (ChildJvm child = ChildJvm.demo(scenario, "interval=200ms,lockOrder=on",
+        try (ChildJvm child = ChildJvm.demo(scenario, "interval=200ms,lockOrder=on,permits=on",
                 List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal", "-XX:+BytecodeVerificationRemote"), 2)) {
             child.awaitLine(l -> l.contains("Lockwatch stopped:") || l.contains("VerifyError"), 0, Duration.ofSeconds(60),
                     "saying Lockwatch stopped");
@@ -243,6 +245,39 @@ class AgentJarIT {
             assertFalse(out.contains("VerifyError"), out);
             assertFalse(out.contains("agent's thread stopped"), out);
             assertTrue(out.contains("transformation errors=0,"), out);
+        }
+    }
+
+    /**
+     * permits=off (the default) leaves the Semaphore classes as the JDK has them, so a Semaphore costs what it costs
+     * without the agent. The JVM's class-load log names a class a transformer changed by the file it came from
+     * ({@code lib/modules}) and an unchanged one by its module ({@code jrt:/java.base}); {@code Semaphore$NonfairSync},
+     * never hooked, is the reference. With permits=on the same check sees the hooked ones differ, so it can tell.
+     */
+    @ParameterizedTest(name = "permits={0}")
+    @ValueSource(strings = {"off", "on"})
+    void semaphoreClassesAreTransformedOnlyWithPermitsOn(String permits, @TempDir Path dir) throws Exception {
+        Path log = dir.resolve("classes.txt");
+        String options = "interval=200ms" + (permits.equals("on") ? ",permits=on" : "");
+        try (ChildJvm child = ChildJvm.demo("semaphore-healthy", options, List.of("-Xlog:class+load=info:file=" + log), 2)) {
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child.output());
+            assertTrue(child.output().contains("transformation errors=0,"), child.output());
+        }
+        Map<String, String> source = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(log)) {
+            int at = line.indexOf(" source: ");
+            if (at > 0 && line.contains("java.util.concurrent.Semaphore$")) {
+                source.put(line.substring(line.lastIndexOf(' ', at - 1) + 1, at), line.substring(at + " source: ".length()));
+            }
+        }
+        String plain = source.get("java.util.concurrent.Semaphore$NonfairSync");
+        assertTrue(plain != null, "the demo loads the semaphore classes: " + source);
+        for (String hooked : List.of("java.util.concurrent.Semaphore$Sync", "java.util.concurrent.Semaphore$FairSync")) {
+            if (permits.equals("on")) {
+                assertNotEquals(plain, source.get(hooked), hooked + " is hooked: " + source);
+            } else {
+                assertEquals(plain, source.get(hooked), hooked + " is left alone: " + source);
+            }
         }
     }
 

@@ -55,6 +55,7 @@ final class ScenarioRegistry {
                 .add(new HealthyLocking())
                 .add(new HealthyHandoffs())
                 .addAll(ClassInitScenarios.all())
+                .addAll(SemaphoreScenarios.all())
                 .addAll(HangScenarios.all())
                 .addAll(HangHealthy.all());
     }

@@ -54,6 +54,8 @@ public final class Options {
             new Key("hangAfter", "30s", "off, or a duration such as 5s or 2m (at least 100ms)",
                     "how long a thread may wait without progress before it is considered for HANG"),
             new Key("heldWhileBlocking", "on", "on or off", "warn when a thread blocks on a future while holding a lock"),
+            new Key("permits", "off", "on or off", "record who holds Semaphore permits, so that a deadlock through"
+                    + " semaphores is a DEADLOCK (costs every acquire and release of every Semaphore; see README)"),
             new Key("format", "text", "text or json", "how the agent's lines are written (json: one object per line,"
                     + " by Logback's JsonEncoder)"),
             new Key("log", "stderr", "the path of a file in an existing directory (not a symbolic link)",
@@ -102,6 +104,7 @@ public final class Options {
         Duration hangAfter = Duration.ofSeconds(30);
         Path logConfig;
         boolean heldWhileBlocking = true;
+        boolean permits;
         Format format = Format.TEXT;
         Path log;
         Duration remind;
@@ -151,6 +154,11 @@ public final class Options {
 
     public boolean heldWhileBlocking() {
         return b.heldWhileBlocking;
+    }
+
+    /** Whether Semaphore permit holders are recorded (the Semaphore classes hooked); fixed at start. */
+    public boolean permits() {
+        return b.permits;
     }
 
     public Format format() {
@@ -253,7 +261,8 @@ public final class Options {
             sb.append(", dumpDir=").append(b.dumpDir == null ? "(working directory)" : b.dumpDir.toString());
         }
         sb.append(", jmx=").append(b.jmx ? "on" : "off")
-                .append(", heldWhileBlocking=").append(b.heldWhileBlocking ? "on" : "off");
+                .append(", heldWhileBlocking=").append(b.heldWhileBlocking ? "on" : "off")
+                .append(", permits=").append(b.permits ? "on" : "off");
         return sb.toString();
     }
 
@@ -362,6 +371,14 @@ public final class Options {
                     return bad(key, value) + "; using " + (b.heldWhileBlocking ? "on" : "off");
                 }
                 b.heldWhileBlocking = on;
+                return null;
+            }
+            case "permits": {
+                Boolean on = parseSwitch(value);
+                if (on == null) {
+                    return bad(key, value) + "; using " + (b.permits ? "on" : "off");
+                }
+                b.permits = on;
                 return null;
             }
             case "format": {

@@ -20,6 +20,9 @@ import java.util.Set;
  * unknown age (a monitor, a wait begun before an attach) does not hold the report back. A cycle with a wait for a
  * class's initialization ({@link ClassInitWaits}) is reported at the second check that sees the same threads frozen
  * at the same CPU times: a slow static initializer moves in between.
+ *
+ * <p>A cycle through a semaphore's permit holder ({@link WaitEdge.Mode#PERMIT}) counts only when every holder of
+ * that semaphore's permits is in the cycle: a holder outside it could still release, and one permit is enough.
  */
 public final class DeadlockDetector implements Detector {
     private static final int MAX_CYCLES = 64;
@@ -39,7 +42,7 @@ public final class DeadlockDetector implements Detector {
     @Override
     public void find(Sample sample, List<Finding> findings) {
         for (Cycle cycle : CycleFinder.find(sample.graph(), MAX_CYCLES)) {
-            if (!sampler.confirm(cycle)) {
+            if (!cycle.permitHoldersInside(sample.graph()) || !sampler.confirm(cycle)) {
                 continue;
             }
             Set<Long> threads = new HashSet<>(cycle.threadIds());

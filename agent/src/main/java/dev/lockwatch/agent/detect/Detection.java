@@ -32,16 +32,20 @@ public final class Detection {
 
     public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached, boolean lockOrder)
             throws ReflectiveOperationException {
-        this(mx, sites, monitorSites, attached, lockOrder, null, null);
+        this(mx, sites, monitorSites, attached, lockOrder, null, null, false);
     }
 
-    /** {@code lockOrderFile}: the file of lock orders across runs, or null; {@code run}: this run, as the file names it. */
+    /**
+     * {@code lockOrderFile}: the file of lock orders across runs, or null; {@code run}: this run, as the file names it;
+     * {@code permits}: whether semaphore permit holders are recorded ({@code permits=on}), so that a wait for a
+     * permit has edges.
+     */
     public Detection(ThreadMXBean mx, SiteTable sites, MonitorSites monitorSites, boolean attached, boolean lockOrder,
-                     LockOrderFile lockOrderFile, String run) throws ReflectiveOperationException {
+                     LockOrderFile lockOrderFile, String run, boolean permits) throws ReflectiveOperationException {
         this.mx = mx;
-        locks = new JdkLocks();
+        locks = new JdkLocks(permits);
         lockOrders = lockOrder ? new LockOrderDetector(locks, sites, lockOrderFile, run) : null;
-        sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached,
+        sampler = new LiveSampler(mx, locks, new JdkTasks(), new JdkThreads(), attached, permits,
                 new ClassInitWaits(mx, monitorSites.classes(), monitorSites.bytes()));
         reports = new ReportBuilder(mx, locks, sites, monitorSites);
         detectors.add(new DeadlockDetector(sampler, reports));

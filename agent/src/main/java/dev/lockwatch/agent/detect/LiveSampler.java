@@ -8,6 +8,7 @@ import dev.lockwatch.agent.graph.ThreadNode;
 import dev.lockwatch.agent.graph.WaitEdge;
 import dev.lockwatch.agent.graph.WaitEdge.Mode;
 import dev.lockwatch.agent.graph.WaitForGraph;
+import dev.lockwatch.bootstrap.Permits;
 import dev.lockwatch.bootstrap.Registry;
 import dev.lockwatch.bootstrap.ThreadRecord;
 import dev.lockwatch.bootstrap.Threads;
@@ -59,16 +60,22 @@ public final class LiveSampler implements Sampler {
     /** Waits for another thread's static initializer, or null where the sampler looks for none. */
     private final ClassInitWaits classInit;
     private int attachedChecksLeft;
+    /**
+     * Whether permit holders are known: only with {@code permits=on}, and not after an attach, when permits taken
+     * before it have no recorded taker and the takers the agent saw may not account for them all.
+     */
+    private final boolean permitsTracked;
     /** Thread id to blocked count, of the threads BLOCKED on a monitor at the previous check. */
     private Map<Long, Long> blockedBefore = new HashMap<>();
     private long jvmSearches;
 
-    public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached) {
-        this(mx, locks, tasks, threads, attached, null);
+    /** {@code permits}: whether semaphore permit holders are recorded ({@code permits=on}). */
+    public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached, boolean permits) {
+        this(mx, locks, tasks, threads, attached, permits, null);
     }
 
     /** {@code classInit}: finds the waits for another thread's static initializer; null to look for none. */
-    LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached,
+    LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached, boolean permits,
                 ClassInitWaits classInit) {
         this.mx = mx;
         this.classInit = classInit;
@@ -77,6 +84,7 @@ public final class LiveSampler implements Sampler {
         this.threads = threads;
         this.handoffs = new Handoffs(tasks);
         this.attachedChecksLeft = attached ? CHECKS_AFTER_ATTACH : 0;
+        this.permitsTracked = permits && !attached;
     }
 
     /** How many times the JVM's deadlock search (a safepoint) has run: only when it alone can find something. */
@@ -191,6 +199,7 @@ public final class LiveSampler implements Sampler {
 
     private boolean stillThere(Cycle cycle) {
         Walk walk = new Walk(null);
+        walk.permitHoldersCached = false; // each waiter's holders read after its semaphore's state, every time
         for (WaitEdge e : cycle.edges()) {
             ThreadRecord r = Registry.recordOf(e.waiter());
             if (r != null) {
@@ -209,13 +218,14 @@ public final class LiveSampler implements Sampler {
                 continue;
             }
             boolean still = false;
-            for (WaitEdge again : walk.edgesOf(e.waiter())) {
+            List<WaitEdge> edges = walk.edgesOf(e.waiter());
+            for (WaitEdge again : edges) {
                 if (again.sameWait(e) && again.holder() == e.holder()) {
                     still = true;
                     break;
                 }
             }
-            if (!still) {
+            if (!still || !cycle.permitHoldersInside(e, edges)) {
                 return false;
             }
         }
@@ -236,6 +246,10 @@ public final class LiveSampler implements Sampler {
         final Map<Long, ThreadInfo> infos = new HashMap<>();
         private Map<Object, List<ThreadRecord>> readersBySync;
         private Map<Object, List<ThreadRecord>> writersBySync;
+        /** Per semaphore synchronizer: its permit holders, or null when they are not known (see {@link #permitHolders}). */
+        private Map<Object, List<ThreadRecord>> holdersBySync;
+        /** A sampling walk reads a semaphore's holders once; a confirming one reads them for every waiter. */
+        boolean permitHoldersCached = true;
         private List<ThreadRecord> waitingNow;
         final Handoffs.Stages stages = handoffs.stages();
 
@@ -315,6 +329,9 @@ public final class LiveSampler implements Sampler {
             if (r.waitKind() == ThreadRecord.WAIT_HANDOFF) {
                 return handoffEdges(r, sync, waiter, timed, episode);
             }
+            if (locks.isSemaphore(sync)) {
+                return permitEdges(r, sync, timed, episode);
+            }
             List<WaitEdge> edges = new ArrayList<>(1);
             Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
             Thread owner = ownerOf(sync);
@@ -351,6 +368,70 @@ public final class LiveSampler implements Sampler {
                 }
             }
             return edges;
+        }
+
+        /**
+         * An untimed acquire on a semaphore with no permit left: an edge to each live thread that took permits of it
+         * and has not released them, when those takers are known to account for its permits ({@link #permitHolders});
+         * none otherwise, and none for a timed {@code tryAcquire}, which ends by itself. The waiter is a holder too
+         * when it took a permit itself (a thread that asks again for the only permit waits for itself).
+         */
+        private List<WaitEdge> permitEdges(ThreadRecord r, Object sync, boolean timed, long episode) {
+            if (timed || !permitsTracked || locks.permitsAvailable(sync) != 0) {
+                return List.of();
+            }
+            List<ThreadRecord> holders = permitHolders(sync, r);
+            if (holders == null || holders.isEmpty()) {
+                return List.of();
+            }
+            LockRef lock = refOf(sync);
+            List<WaitEdge> edges = new ArrayList<>(holders.size());
+            for (ThreadRecord holder : holders) {
+                Thread ht = holder.get();
+                if (ht != null) {
+                    addThread(ht);
+                    records.putIfAbsent(holder.threadId, holder);
+                    edges.add(new WaitEdge(r.threadId, holder.threadId, lock, Mode.PERMIT, Mode.PERMIT, false, episode));
+                }
+            }
+            return edges;
+        }
+
+        /**
+         * The live threads whose records note permits of {@code sync} not released, read after the caller read the
+         * semaphore's state; null when they may not be all: the semaphore is uncertain ({@link Permits}), or a
+         * thread other than {@code waiter} is inside a try-acquire of it (its take may be counted in the state and
+         * not yet in its record).
+         */
+        private List<ThreadRecord> permitHolders(Object sync, ThreadRecord waiter) {
+            if (permitHoldersCached && holdersBySync != null && holdersBySync.containsKey(sync)) {
+                return holdersBySync.get(sync);
+            }
+            List<ThreadRecord> holders = new ArrayList<>(2);
+            if (Permits.uncertain(sync)) {
+                holders = null;
+            } else {
+                for (ThreadRecord rec : Registry.listed()) { // read now, after the state: takers listed themselves first
+                    Thread t = rec.get();
+                    if (t == null || !t.isAlive()) {
+                        continue; // an ended taker releases nothing
+                    }
+                    if (rec != waiter && rec.permitTakingAcquire() == sync) {
+                        holders = null;
+                        break;
+                    }
+                    if (rec.permitsOf(sync) > 0) {
+                        holders.add(rec);
+                    }
+                }
+            }
+            if (permitHoldersCached) {
+                if (holdersBySync == null) {
+                    holdersBySync = new IdentityHashMap<>();
+                }
+                holdersBySync.put(sync, holders);
+            }
+            return holders;
         }
 
         /**

@@ -12,6 +12,7 @@ import dev.lockwatch.agent.report.DeadlockReport;
 import dev.lockwatch.agent.report.Fingerprint;
 import dev.lockwatch.agent.report.Frames;
 import dev.lockwatch.agent.report.HeldWhileBlockingReport;
+import dev.lockwatch.agent.report.SafeText;
 import dev.lockwatch.agent.report.StarvationReport;
 import dev.lockwatch.agent.report.ThreadReport;
 import dev.lockwatch.agent.report.ThreadReport.Held;
@@ -276,8 +277,22 @@ public final class ReportBuilder {
 
     ThreadReport describe(WaitEdge e, Sample sample, ThreadInfo info) {
         ThreadNode holder = sample.graph().node(e.holder());
+        String note = e.heldAs() == Mode.PERMIT ? otherPermitHolders(e, sample) : null;
         return describe(e.waiter(), e.episode(), sample, info, (record, waitingMillis) ->
-                new Wait(e.lock(), e.waitMode(), e.timed(), e.holder(), holder.name(), e.heldAs(), waitingMillis, null));
+                new Wait(e.lock(), e.waitMode(), e.timed(), e.holder(), holder.name(), e.heldAs(), waitingMillis, note));
+    }
+
+    /** The semaphore's other permit holders besides the edge's (all in the cycle), quoted, or null when there are none. */
+    private static String otherPermitHolders(WaitEdge e, Sample sample) {
+        StringBuilder sb = new StringBuilder();
+        for (WaitEdge other : sample.graph().outgoing(e.waiter())) {
+            if (other.heldAs() == Mode.PERMIT && other.lock().equals(e.lock()) && other.holder() != e.holder()) {
+                ThreadNode n = sample.graph().node(other.holder());
+                sb.append(sb.length() == 0 ? "its other permits taken by " : ", ")
+                        .append(SafeText.quote(n == null ? "?" : n.name()));
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
     }
 
     /** Builds the wait part once the thread's record and wait time are known. */
@@ -334,6 +349,13 @@ public final class ReportBuilder {
                 String site = sites.describe(siteIds[i]);
                 addHold(holds, new Held(LockRef.of(sync), read ? Mode.READ : Mode.EXCLUSIVE, site,
                         site == null ? Held.NOT_REWRITTEN : null));
+            }
+        }
+        if (record != null && thread != null) {
+            Object[] syncs = new Object[ThreadRecord.PERMIT_SLOTS];
+            int n = record.copyPermits(syncs, new int[syncs.length]);
+            for (int i = 0; i < n; i++) {
+                addHold(holds, new Held(LockRef.of(syncs[i]), Mode.PERMIT, null, Held.PERMIT));
             }
         }
         if (info != null) {

@@ -57,4 +57,32 @@ public record Cycle(List<WaitEdge> edges) {
         parts.sort(null);
         return String.join(",", parts);
     }
+
+    /**
+     * Whether every thread that holds permits a waiter of this cycle needs is itself in the cycle. A semaphore's
+     * waiter needs only one holder to release, so a cycle through one holder deadlocks only when no other holder is
+     * outside it, free to release. True for a cycle without {@link WaitEdge.Mode#PERMIT} edges.
+     */
+    public boolean permitHoldersInside(WaitForGraph graph) {
+        for (WaitEdge e : edges) {
+            if (!permitHoldersInside(e, graph.outgoing(e.waiter()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The same for one edge of the cycle, given all the edges of its waiter (from a graph, or read again). */
+    public boolean permitHoldersInside(WaitEdge e, List<WaitEdge> waiterEdges) {
+        if (e.heldAs() != WaitEdge.Mode.PERMIT) {
+            return true;
+        }
+        List<Long> inside = threadIds();
+        for (WaitEdge other : waiterEdges) {
+            if (other.heldAs() == WaitEdge.Mode.PERMIT && other.lock().equals(e.lock()) && !inside.contains(other.holder())) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
  * pool with a queued wait is stuck, then repeatedly release what cannot be stuck, until nothing changes:
  * <ul>
  *   <li>a thread is stuck while some thread it waits for (by an untimed wait) is stuck, or the pool of a
- *       queued task it waits for is stuck; a thread that does not wait is never stuck;</li>
+ *       queued task it waits for is stuck; for a semaphore permit, every holder of that semaphore's permits (one
+ *       release is enough); a thread that does not wait is never stuck;</li>
  *   <li>a pool is stuck while it has workers, all of them are stuck, and it cannot add a worker.</li>
  * </ul>
  * Timed waits end by themselves, so they never keep anything stuck. A pure function of its inputs.
@@ -86,8 +87,9 @@ public final class StarvationFinder {
 
     private static boolean threadStuck(long t, WaitForGraph graph, Map<Long, List<QueuedWait>> queuedBy,
                                        Set<Long> stuck, Set<LockRef> stuckPools) {
-        for (WaitEdge e : graph.outgoing(t)) {
-            if (!e.timed() && stuck.contains(e.holder())) {
+        List<WaitEdge> out = graph.outgoing(t);
+        for (WaitEdge e : out) {
+            if (!e.timed() && stuck.contains(e.holder()) && (e.heldAs() != WaitEdge.Mode.PERMIT || allStuck(e, out, stuck))) {
                 return true;
             }
         }
@@ -97,5 +99,15 @@ public final class StarvationFinder {
             }
         }
         return false;
+    }
+
+    /** Every holder of the permits {@code e} waits for (the waiter's other edges on that semaphore) is stuck. */
+    private static boolean allStuck(WaitEdge e, List<WaitEdge> out, Set<Long> stuck) {
+        for (WaitEdge other : out) {
+            if (other.heldAs() == WaitEdge.Mode.PERMIT && other.lock().equals(e.lock()) && !stuck.contains(other.holder())) {
+                return false;
+            }
+        }
+        return true;
     }
 }

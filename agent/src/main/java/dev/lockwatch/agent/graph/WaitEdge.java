@@ -29,7 +29,12 @@ public record WaitEdge(long waiter, long holder, LockRef lock, Mode waitMode, Mo
          * The initialization of a class ({@code lock} names it), whose static initializer the holder runs: the
          * waiter needs the class and the JVM makes it wait until the initializer returns.
          */
-        CLASS_INIT
+        CLASS_INIT,
+        /**
+         * A semaphore with no permit left: the holder took permits of it and has not released them (one edge per
+         * holder; the waiter needs any one of them to release).
+         */
+        PERMIT
     }
 
     /** The same wait in the same episode, whatever the holder. */

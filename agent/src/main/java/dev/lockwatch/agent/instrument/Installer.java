@@ -29,9 +29,10 @@ public final class Installer {
 
     /**
      * @param boot the bootstrap loader's unnamed module, which holds {@code dev.lockwatch.bootstrap}
+     * @param permits whether the Semaphore classes are hooked ({@code permits=on})
      */
-    public static Installed install(Instrumentation inst, Module boot, boolean attached, boolean monitors, SiteTable sites,
-                                    BiConsumer<String, Throwable> onError) throws Exception {
+    public static Installed install(Instrumentation inst, Module boot, boolean attached, boolean monitors, boolean permits,
+                                    SiteTable sites, BiConsumer<String, Throwable> onError) throws Exception {
         Module agent = Installer.class.getModule();
         // The watchdog reads JDK internals (owners, read counts, stage fields, thread lists); never application code.
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
@@ -40,7 +41,7 @@ public final class Installer {
                 Set.of(), Map.of());
 
         BatchRetransform retransform = new BatchRetransform(inst, onError);
-        JdkTransformer jdk = new JdkTransformer(retransform);
+        JdkTransformer jdk = new JdkTransformer(retransform, permits);
         CallSiteRewriter rewriter = new CallSiteRewriter(sites, retransform, monitors);
         inst.addTransformer(jdk, true);
         try {

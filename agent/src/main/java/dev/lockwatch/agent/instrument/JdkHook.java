@@ -12,7 +12,8 @@ import net.bytebuddy.jar.asm.Opcodes;
  * <p>Exit hooks run before every return and, through one catch-all handler appended after the method's own
  * handlers, when an exception leaves the method; the handler's frame has only {@code this} and the parameters, so
  * it verifies wherever the method's other locals stand. Exit hooks only read {@code this} and the class's own fields
- * (enter hooks may read parameters too).
+ * (enter hooks may read parameters too), and on a normal return a parameter the method never stores to (the
+ * semaphore hooks' permit count).
  */
 abstract class JdkHook {
     static final String REGISTRY = "dev/lockwatch/bootstrap/Registry";

@@ -21,7 +21,11 @@ import java.util.List;
  *   <li>submissions: which pool a task was handed to ({@code ThreadPoolExecutor.execute},
  *       {@code ScheduledThreadPoolExecutor.delayedExecute}, {@code ForkJoinPool.execute}/{@code submit});</li>
  *   <li>workers: which threads work for which pool ({@code ThreadPoolExecutor.runWorker},
- *       {@code ForkJoinWorkerThread.run}).</li>
+ *       {@code ForkJoinWorkerThread.run});</li>
+ *   <li>semaphore permits: which thread took permits and released them ({@code Semaphore$Sync}'s try-acquire and
+ *       try-release, which every {@code acquire}, {@code tryAcquire} and {@code release} goes through; the wait
+ *       itself is the AQS acquire above), and the counts changed without either ({@code drainPermits},
+ *       {@code reducePermits}); with {@code permits=on} only.</li>
  * </ul>
  * Methods are matched by exact class, name and descriptor; where the JDK's internals differ between versions
  * (the blocking {@code ForkJoinTask.awaitDone}), each known descriptor has its hook, and a JDK with another one
@@ -36,7 +40,11 @@ final class JdkHooks {
     private JdkHooks() {
     }
 
-    static List<JdkHook> all() {
+    /**
+     * @param permits whether the semaphore hooks are in ({@code permits=on}): they run on every acquire and release
+     *                of every {@code Semaphore}, contended or not, so without them those classes are not touched
+     */
+    static List<JdkHook> all(boolean permits) {
         List<JdkHook> hooks = new ArrayList<>();
         // acquire(Node, int|long arg, boolean shared, boolean interruptible, boolean timed, long time): slots of
         // shared and timed differ by one because a long takes two.
@@ -72,6 +80,18 @@ final class JdkHooks {
         hooks.add(new BlockingCall(aes, "invokeAll", "java.util.concurrent.AbstractExecutorService.invokeAll"));
         hooks.add(new BlockingCall(aes, "invokeAny", "java.util.concurrent.AbstractExecutorService.invokeAny"));
         hooks.add(new Works("java/util/concurrent/ForkJoinWorkerThread", "run", "()V", "pool"));
+        if (!permits) {
+            return hooks;
+        }
+
+        // Semaphore.tryAcquire calls nonfairTryAcquireShared itself, and NonfairSync.tryAcquireShared forwards to
+        // it: hooking it and FairSync's own version sees every take once.
+        String sem = "java/util/concurrent/Semaphore$";
+        hooks.add(new TakesPermits(sem + "Sync", "nonfairTryAcquireShared"));
+        hooks.add(new TakesPermits(sem + "FairSync", "tryAcquireShared"));
+        hooks.add(new ReleasesPermits(sem + "Sync"));
+        hooks.add(new ChangesPermits(sem + "Sync", "drainPermits", "()I"));
+        hooks.add(new ChangesPermits(sem + "Sync", "reducePermits", "(I)V"));
         return hooks;
     }
 
@@ -322,6 +342,81 @@ final class JdkHooks {
         @Override
         void exit(MethodVisitor mv, boolean normal) {
             call(mv, "workerEnded", "()V");
+        }
+    }
+
+    /**
+     * A semaphore's try-acquire of {@code acquires} permits (its only parameter, never stored to): noted as begun on
+     * entry, and its result (the permits left, negative when it failed) on a normal return.
+     */
+    static final class TakesPermits extends JdkHook {
+        TakesPermits(String owner, String method) {
+            super(owner, method, "(I)I");
+        }
+
+        @Override
+        void enter(MethodVisitor mv) {
+            self(mv);
+            call(mv, "permitTaking", "(Ljava/lang/Object;)V");
+        }
+
+        @Override
+        boolean hasExit() {
+            return true;
+        }
+
+        @Override
+        void exit(MethodVisitor mv, boolean normal) {
+            if (normal) {
+                mv.visitInsn(Opcodes.DUP);
+                self(mv);
+                mv.visitVarInsn(Opcodes.ILOAD, 1);
+                call(mv, "permitsTried", "(ILjava/lang/Object;I)V");
+            } else {
+                mv.visitInsn(Opcodes.ACONST_NULL);
+                call(mv, "permitTaking", "(Ljava/lang/Object;)V");
+            }
+        }
+    }
+
+    /**
+     * {@code tryReleaseShared(releases)}: noted when it returns (it always returns true), after the state holds the
+     * permits again, so a watchdog that reads the state first never misses a holder that has not released yet.
+     */
+    static final class ReleasesPermits extends JdkHook {
+        ReleasesPermits(String owner) {
+            super(owner, "tryReleaseShared", "(I)Z");
+        }
+
+        @Override
+        void enter(MethodVisitor mv) {
+        }
+
+        @Override
+        boolean hasExit() {
+            return true;
+        }
+
+        @Override
+        void exit(MethodVisitor mv, boolean normal) {
+            if (normal) {
+                self(mv);
+                mv.visitVarInsn(Opcodes.ILOAD, 1);
+                call(mv, "permitsReleased", "(Ljava/lang/Object;I)V");
+            }
+        }
+    }
+
+    /** {@code drainPermits}/{@code reducePermits}: permits go without an acquire; the semaphore becomes uncertain. */
+    static final class ChangesPermits extends JdkHook {
+        ChangesPermits(String owner, String method, String descriptor) {
+            super(owner, method, descriptor);
+        }
+
+        @Override
+        void enter(MethodVisitor mv) {
+            self(mv);
+            call(mv, "permitsChanged", "(Ljava/lang/Object;)V");
         }
     }
 }

@@ -29,7 +29,7 @@ import java.util.function.BiConsumer;
  * writes the same few calls.
  */
 public final class JdkTransformer implements ClassFileTransformer {
-    private final List<JdkHook> hooks = JdkHooks.all();
+    private final List<JdkHook> hooks;
     private final Set<String> owners = new HashSet<>();
     private final BiConsumer<String, Throwable> onError;
     /**
@@ -40,8 +40,10 @@ public final class JdkTransformer implements ClassFileTransformer {
     private final Set<String> notApplied = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<String> notAppliedToTell = new ConcurrentLinkedQueue<>();
 
-    public JdkTransformer(BiConsumer<String, Throwable> onError) {
+    /** {@code permits}: whether the Semaphore classes are hooked too (see {@link JdkHooks#all}). */
+    public JdkTransformer(BiConsumer<String, Throwable> onError, boolean permits) {
         this.onError = onError;
+        this.hooks = JdkHooks.all(permits);
         for (JdkHook h : hooks) {
             if (h.owner != null) {
                 owners.add(h.owner);

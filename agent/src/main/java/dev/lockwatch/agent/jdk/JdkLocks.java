@@ -28,8 +28,12 @@ public final class JdkLocks {
     private final VarHandle mapTable;
     private final VarHandle entryValue;
     private final VarHandle threadLocalHash;
+    /** {@code Semaphore$Sync} with {@code permits=on}; null without, when nothing here loads a Semaphore class. */
+    private final Class<?> semaphoreSync;
+    private final VarHandle synchronizerState;
 
-    public JdkLocks() throws ReflectiveOperationException {
+    /** {@code semaphores}: whether semaphore synchronizers are told apart ({@code permits=on}). */
+    public JdkLocks(boolean semaphores) throws ReflectiveOperationException {
         MethodHandles.Lookup self = MethodHandles.lookup();
         exclusiveOwner = MethodHandles.privateLookupIn(AbstractOwnableSynchronizer.class, self)
                 .findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
@@ -53,6 +57,8 @@ public final class JdkLocks {
         mapTable = field(map, "table");
         entryValue = field(Class.forName("java.lang.ThreadLocal$ThreadLocalMap$Entry"), "value");
         threadLocalHash = field(ThreadLocal.class, "threadLocalHashCode");
+        semaphoreSync = semaphores ? Class.forName("java.util.concurrent.Semaphore$Sync") : null;
+        synchronizerState = field(java.util.concurrent.locks.AbstractQueuedSynchronizer.class, "state");
     }
 
     private static VarHandle field(Class<?> owner, String name) throws ReflectiveOperationException {
@@ -159,5 +165,19 @@ public final class JdkLocks {
 
     public boolean isReadWrite(Object sync) {
         return readWriteSync.isInstance(sync);
+    }
+
+    /** Whether {@code sync} is a semaphore's; always false with {@code permits=off}. */
+    public boolean isSemaphore(Object sync) {
+        return semaphoreSync != null && semaphoreSync.isInstance(sync);
+    }
+
+    /** A semaphore's available permits (a volatile read of its state), or -1 when {@code sync} is no semaphore's. */
+    public int permitsAvailable(Object sync) {
+        try {
+            return isSemaphore(sync) ? (int) synchronizerState.getVolatile(sync) : -1;
+        } catch (Throwable t) {
+            return -1;
+        }
     }
 }

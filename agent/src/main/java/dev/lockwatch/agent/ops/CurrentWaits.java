@@ -142,6 +142,8 @@ public final class CurrentWaits implements Output {
                 return "task " + lock;
             case CLASS_INIT:
                 return "the initialization of class " + SafeText.escape(e.lock().className());
+            case PERMIT:
+                return "a permit of semaphore " + lock;
             default:
                 return (lock.contains("ReentrantReadWriteLock") ? "write lock " : "lock ") + lock;
         }
@@ -157,6 +159,8 @@ public final class CurrentWaits implements Output {
                 return "whose static initializer runs on";
             case READ:
                 return "read-held by";
+            case PERMIT:
+                return "taken and not released by";
             default:
                 return "held by";
         }

@@ -198,6 +198,10 @@ public final class TextEncoder {
                     sb.append("the initialization of class ").append(esc(w.lock().className()))
                             .append(", whose static initializer (<clinit>) runs on ").append(quote(w.holderName()));
                     break;
+                case PERMIT:
+                    sb.append(describe(w.lock().key(), w.mode())).append(", no permit left; taken and not released by ")
+                            .append(quote(w.holderName())).append(w.note() == null ? "" : "; " + esc(w.note()));
+                    break;
                 default:
                     sb.append(describe(w.lock().key(), w.mode())).append(w.timed() ? " with a timeout" : "")
                             .append(", ").append(w.heldAs() == Mode.QUEUED ? "queued first: " : "held by ")
@@ -223,6 +227,10 @@ public final class TextEncoder {
 
     private static void hold(StringBuilder sb, Held h) {
         sb.append(describe(h.lock().key(), h.mode()));
+        if (h.mode() == Mode.PERMIT) {
+            sb.append(" (").append(Held.PERMIT).append(')');
+            return;
+        }
         if (h.site() != null) {
             sb.append(", acquired at ").append(esc(h.site()));
         } else {
@@ -252,6 +260,8 @@ public final class TextEncoder {
                 return "monitor " + lock;
             case READ:
                 return "read lock " + lock;
+            case PERMIT:
+                return "a permit of semaphore " + lock;
             case QUEUED:
             case EXCLUSIVE:
             default:

@@ -42,6 +42,8 @@ public record ThreadReport(String name, long id, String state, boolean virtual, 
 
         /** Said of a hold without a site: where the agent could not see it taken. */
         public static final String JDK_CODE = "taken inside JDK code or before Lockwatch started";
+        /** Said of a semaphore permit: the agent notes who took it, not where. */
+        public static final String PERMIT = "a permit taken and not released by this thread; where is not recorded";
         public static final String NOT_REWRITTEN = "taken where Lockwatch does not rewrite calls (a synchronizer of the "
                 + "application's own, a method reference, reflection) or before Lockwatch started";
     }

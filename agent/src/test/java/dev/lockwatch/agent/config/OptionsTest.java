@@ -236,7 +236,7 @@ class OptionsTest {
         assertTrue(d.jmx());
         assertEquals("interval=1s, lockOrder=" + (Options.LOCK_ORDER_DEFAULT ? "on" : "off") + ", hangAfter=30s, format=text,"
                 + " log=stderr, remind=off, suppress=none, onDeadlock=log, onHang=log, onLockOrder=log, jmx=on,"
-                + " heldWhileBlocking=on", d.describe("stderr"));
+                + " heldWhileBlocking=on, permits=off", d.describe("stderr"));
     }
 
     @Test
@@ -256,7 +256,8 @@ class OptionsTest {
         assertFalse(o.jmx());
         assertEquals("interval=1s, lockOrder=" + (Options.LOCK_ORDER_DEFAULT ? "on" : "off") + ", hangAfter=30s, format=json, log="
                 + logFile + ", remind=300s, suppress=com.example.Legacy*|com.example.Cache.get, onDeadlock=dump+exit=3,"
-                + " onHang=log, onLockOrder=log, dumpDir=" + dir + ", jmx=off, heldWhileBlocking=on", o.describe(logFile.toString()));
+                + " onHang=log, onLockOrder=log, dumpDir=" + dir + ", jmx=off, heldWhileBlocking=on, permits=off",
+                o.describe(logFile.toString()));
     }
 
     @Test
@@ -316,7 +317,48 @@ class OptionsTest {
             names.add(k.name());
         }
         assertTrue(names.containsAll(List.of("format", "log", "remind", "suppress", "onDeadlock", "dumpDir", "jmx", "lockOrder",
-                "hangAfter", "onHang", "onLockOrder", "lockOrderFile")), String.valueOf(names));
+                "hangAfter", "onHang", "onLockOrder", "lockOrderFile", "permits")), String.valueOf(names));
+    }
+
+    // ---- semaphore permits -----------------------------------------------------------------------------
+
+    @Test
+    void permitsAreOffByDefaultBecauseTheyCostEverySemaphoreCall() {
+        assertFalse(Options.defaults().permits());
+        assertEquals("off", Options.key("permits").defaultValue());
+        assertTrue(Options.defaults().describe("stderr").endsWith(", permits=off"), Options.defaults().describe("stderr"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"permits=on", "permits=true", "permits=ON"})
+    void permitsOnIsReadFromTheAgentArgument(String item) {
+        Options.Parsed parsed = parse(item);
+
+        assertEquals(List.of(), parsed.problems());
+        assertTrue(parsed.options().permits());
+        assertTrue(parsed.options().describe("stderr").endsWith(", permits=on"), parsed.options().describe("stderr"));
+    }
+
+    @Test
+    void permitsIsReadFromASystemPropertyAndTheAgentArgumentWins() {
+        assertTrue(Options.parse(null, Map.of("lockwatch.permits", "on")).options().permits());
+        assertFalse(Options.parse("permits=off", Map.of("lockwatch.permits", "on")).options().permits());
+    }
+
+    @Test
+    void aBadPermitsValueIsOneLineAndPermitsStayOff() {
+        Options.Parsed parsed = parse("permits=maybe");
+
+        assertMentions(onlyProblem(parsed), "bad value 'maybe' for option permits", "accepted: on or off", "using off");
+        assertFalse(parsed.options().permits());
+    }
+
+    @Test
+    void permitsCannotBeChangedByASecondAttach() {
+        Options now = Options.defaults().with(parse("permits=on").options());
+
+        assertFalse(now.permits(), "the Semaphore classes are hooked, or not, at start");
+        assertFalse(Options.CHANGEABLE.contains("permits"));
     }
 
     // ---- lock order, hangs, and the paths checked at start ---------------------------------------------

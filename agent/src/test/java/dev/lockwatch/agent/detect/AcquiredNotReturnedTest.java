@@ -31,7 +31,7 @@ class AcquiredNotReturnedTest {
     @Test
     void aReaderWhoseAcquireSucceededIsNotQueuedBehindTheWriterItBlocks() throws Exception {
         ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-        JdkLocks locks = new JdkLocks();
+        JdkLocks locks = new JdkLocks(false);
         Object sync = locks.syncOf(rw.readLock());
         CountDownLatch readerInWindow = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
@@ -64,7 +64,7 @@ class AcquiredNotReturnedTest {
                 Thread.onSpinWait();
             }
             LiveSampler sampler = new LiveSampler(ManagementFactory.getThreadMXBean(), locks, new JdkTasks(),
-                    new JdkThreads(), false);
+                    new JdkThreads(), false, false);
             Sample sample = sampler.sample();
 
             List<WaitEdge> writerWaits = sample.graph().outgoing(writer.getId());

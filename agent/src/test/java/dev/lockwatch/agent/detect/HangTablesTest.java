@@ -25,9 +25,9 @@ class HangTablesTest {
 
     @Test
     void tablesForgetAndShrinkOnceTheirThreadsHaveEnded() throws Exception {
-        HangDetector hang = new HangDetector(ManagementFactory.getThreadMXBean(), new dev.lockwatch.agent.jdk.JdkLocks(),
+        HangDetector hang = new HangDetector(ManagementFactory.getThreadMXBean(), new dev.lockwatch.agent.jdk.JdkLocks(false),
                 new dev.lockwatch.agent.jdk.JdkThreads(), new Handoffs(new dev.lockwatch.agent.jdk.JdkTasks()),
-                new ReportBuilder(ManagementFactory.getThreadMXBean(), new dev.lockwatch.agent.jdk.JdkLocks(),
+                new ReportBuilder(ManagementFactory.getThreadMXBean(), new dev.lockwatch.agent.jdk.JdkLocks(false),
                         new SiteTable(), new MonitorSites()), Duration.ofSeconds(30));
         hang.find(null, new ArrayList<>());
         int[] idle = hang.tracked();

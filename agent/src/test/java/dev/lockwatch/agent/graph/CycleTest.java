@@ -118,4 +118,30 @@ class CycleTest {
         assertEquals(threeThreads(), cycle.edges());
         assertThrows(UnsupportedOperationException.class, () -> cycle.edges().clear());
     }
+
+    private static final LockRef S = new LockRef("java.util.concurrent.Semaphore$NonfairSync", 0x3a71f4dd);
+
+    private static WaitEdge permit(long waiter, long holder) {
+        return new WaitEdge(waiter, holder, S, Mode.PERMIT, Mode.PERMIT, false, 1);
+    }
+
+    /** Issue 14, scenario 8: one permit released is enough, so a holder outside the cycle could still end it. */
+    @Test
+    void aCycleThroughAPermitHolderCountsOnlyWhenEveryHolderOfThatSemaphoreIsInIt() {
+        WaitForGraph.Builder b = WaitForGraph.builder();
+        for (long id = 1; id <= 3; id++) {
+            b.node(new ThreadNode(id, "t" + id, false));
+        }
+        b.edge(permit(1, 2)).edge(edge(2, A, 1));
+        Cycle cycle = new Cycle(List.of(permit(1, 2), edge(2, A, 1)));
+        assertTrue(cycle.permitHoldersInside(b.build()), "the only holder is in the cycle");
+
+        b.edge(permit(1, 3)); // thread 3 holds a permit too, and waits for nothing: it may release
+        assertFalse(cycle.permitHoldersInside(b.build()));
+
+        b.edge(edge(3, B, 1)); // now 3 waits for 1 as well, but it is not in this cycle: still not counted
+        assertFalse(cycle.permitHoldersInside(b.build()));
+        assertTrue(new Cycle(List.of(edge(1, A, 2), edge(2, B, 1))).permitHoldersInside(b.build()),
+                "a cycle without permit edges");
+    }
 }

@@ -124,4 +124,20 @@ class StarvationFinderTest {
         assertEquals(List.of(), StarvationFinder.find(graph(new long[] {1}), List.of(queued(1, 1, POOL)),
                 List.of(new PoolState(POOL, List.of()))));
     }
+
+    /** Issue 14, scenario 8: a worker waiting for a semaphore is stuck only while every permit holder is. */
+    @Test
+    void aWorkerWaitingForAPermitIsStuckOnlyWhileEveryHolderIs() {
+        LockRef semaphore = new LockRef("java.util.concurrent.Semaphore$NonfairSync", 0x4);
+        WaitEdge toStuckWorker = new WaitEdge(2, 1, semaphore, Mode.PERMIT, Mode.PERMIT, false, 1);
+        WaitEdge toFreeThread = new WaitEdge(2, 3, semaphore, Mode.PERMIT, Mode.PERMIT, false, 1);
+        List<PoolState> pools = List.of(new PoolState(POOL, List.of(1L, 2L)));
+
+        List<Starvation> found = StarvationFinder.find(graph(new long[] {1, 2, 3}, toStuckWorker, toFreeThread),
+                List.of(queued(1, 1, POOL)), pools);
+        assertEquals(List.of(), found, "thread 3 holds a permit and waits for nothing: it may release");
+
+        found = StarvationFinder.find(graph(new long[] {1, 2}, toStuckWorker), List.of(queued(1, 1, POOL)), pools);
+        assertEquals(1, found.size(), "the only holder is a stuck worker");
+    }
 }

@@ -219,7 +219,7 @@ class InstallerRetransformTest {
         rec.loaded = loaded.toArray(new Class<?>[0]);
         Errors errors = new Errors();
 
-        Installer.Installed installed = Installer.install(rec.inst, Object.class.getModule(), true, false, new SiteTable(),
+        Installer.Installed installed = Installer.install(rec.inst, Object.class.getModule(), true, false, false, new SiteTable(),
                 errors);
 
         assertEquals(2, rec.calls.size(), "two calls: " + rec.calls);
@@ -238,7 +238,7 @@ class InstallerRetransformTest {
         rec.failing.addAll(List.of(FutureTask.class, Abba.class));
         Errors errors = new Errors();
 
-        Installer.Installed installed = Installer.install(rec.inst, Object.class.getModule(), true, false, new SiteTable(),
+        Installer.Installed installed = Installer.install(rec.inst, Object.class.getModule(), true, false, false, new SiteTable(),
                 errors);
 
         assertEquals(1, installed.jdkClassesRetransformed());

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * with that descriptor, which is all that code inside {@code java.base} may call.
  */
 class JdkTransformerTest {
-    private final JdkTransformer transformer = new JdkTransformer((name, t) -> fail("error in " + name, t));
+    private final JdkTransformer transformer = new JdkTransformer((name, t) -> fail("error in " + name, t), true);
 
     private static byte[] jdkClass(String internalName) throws IOException {
         try (InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
@@ -61,6 +61,21 @@ class JdkTransformerTest {
             }
         }, 0);
         return calls;
+    }
+
+    /** permits=off (the default): the Semaphore classes are not rewritten at all, so they cost what they cost. */
+    @Test
+    void withoutPermitsNoSemaphoreClassIsTouched() throws IOException {
+        JdkTransformer off = new JdkTransformer((name, t) -> fail("error in " + name, t), false);
+        List<String> semaphore = List.of("java/util/concurrent/Semaphore", "java/util/concurrent/Semaphore$Sync",
+                "java/util/concurrent/Semaphore$FairSync", "java/util/concurrent/Semaphore$NonfairSync");
+        for (String c : semaphore) {
+            assertFalse(off.targets(c), c);
+            assertNull(off.transform(null, c, null, null, jdkClass(c)), c);
+        }
+        assertTrue(transformer.targets("java/util/concurrent/Semaphore$Sync"), "permits=on hooks it");
+        assertEquals(Set.of(), off.notApplied());
+        assertTrue(off.owners().contains("java/util/concurrent/locks/AbstractQueuedSynchronizer"), "the other hooks stay");
     }
 
     @Test
