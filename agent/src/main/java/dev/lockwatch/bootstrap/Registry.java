@@ -323,7 +323,7 @@ public final class Registry {
             ThreadRecord r = CURRENT.get();
             if (!r.endTask()) {
                 ThreadRecord before = LISTED.get(r.threadId);
-                if (before != null && before != r && before.tookPermits()) {
+                if (before != null && before != r) {
                     before.endTask();
                 }
             }
