@@ -235,7 +235,8 @@ public final class Lockwatch {
         outputs.add(waits);
         outputs.add(new HousekeepingOutput());
         if (options.jmx()) {
-            outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, this::recordedOrders, log));
+            outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, this::recordedOrders,
+                    this::ordersInGraph, log));
         }
         Options o = options;
         pipeline = new Pipeline(outputs, new ThreadDump(mx, waits, VERSION, pid, host, log), stats, pid, host, policyOf(o));
@@ -245,6 +246,11 @@ public final class Lockwatch {
     private long recordedOrders() {
         Detection d = detection;
         return d == null || d.lockOrders == null ? 0 : d.lockOrders.orders();
+    }
+
+    private long ordersInGraph() {
+        Detection d = detection;
+        return d == null || d.lockOrders == null ? 0 : d.lockOrders.ordersNow();
     }
 
     private String describeOptions() {
@@ -334,7 +340,8 @@ public final class Lockwatch {
                 .append('\n');
         sb.append("options: ").append(describeOptions()).append('\n');
         if (options.lockOrder()) {
-            sb.append("lock orders recorded: ").append(recordedOrders()).append('\n');
+            sb.append("lock orders recorded: ").append(recordedOrders())
+                    .append(" (").append(ordersInGraph()).append(" in the graph now)\n");
         }
         CurrentWaits w = waits;
         sb.append(w == null ? "wait-for graph: no check has run yet\n" : w.render());

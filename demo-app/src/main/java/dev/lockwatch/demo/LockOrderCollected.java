@@ -41,7 +41,7 @@ final class LockOrderCollected implements Scenario {
         }), "short-lived-pair");
         t.start();
         t.join();
-        System.out.println("demo: lock-order-collected: orders recorded " + awaitRecorded(n -> n >= 1));
+        System.out.println("demo: lock-order-collected: orders in the graph " + awaitRecorded(n -> n >= 1));
         java.util.Arrays.fill(untilCounted, null);
         boolean collected = false;
         Deadline bound = Deadline.after(STEP_BOUND);
@@ -51,7 +51,7 @@ final class LockOrderCollected implements Scenario {
             collected = refs[0].get() == null && refs[1].get() == null;
         }
         System.out.println("demo: lock-order-collected: both locks collected " + collected);
-        System.out.println("demo: lock-order-collected: orders recorded after collection " + awaitRecorded(n -> n == 0));
+        System.out.println("demo: lock-order-collected: orders in the graph after collection " + awaitRecorded(n -> n == 0));
         end.sleepUntil();
         System.out.println("demo: lock-order-collected: done");
     }
@@ -64,7 +64,7 @@ final class LockOrderCollected implements Scenario {
             ObjectName name = new ObjectName("dev.lockwatch:type=Lockwatch");
             while (!bound.passed()) {
                 if (ManagementFactory.getPlatformMBeanServer().isRegistered(name)) {
-                    n = (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(name, "RecordedOrderCount");
+                    n = (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(name, "GraphOrderCount");
                     if (until.test(n)) {
                         return n;
                     }

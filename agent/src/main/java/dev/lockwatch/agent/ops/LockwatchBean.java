@@ -30,12 +30,13 @@ public final class LockwatchBean extends NotificationBroadcasterSupport implemen
     private final String version;
     private final Supplier<String> options;
     private final LongSupplier orders;
+    private final LongSupplier ordersNow;
     private final LogOutput log;
     private final AtomicLong sequence = new AtomicLong();
     private boolean registered;
 
     public LockwatchBean(Stats stats, CurrentWaits waits, String version, Supplier<String> options, LongSupplier orders,
-                         LogOutput log) {
+                         LongSupplier ordersNow, LogOutput log) {
         super(new MBeanNotificationInfo(new String[] {"dev.lockwatch.DEADLOCK", "dev.lockwatch.STARVATION",
                 "dev.lockwatch.HANG", "dev.lockwatch.LOCK_ORDER", "dev.lockwatch.HELD_WHILE_BLOCKING"},
                 Notification.class.getName(), "a report of Lockwatch"));
@@ -44,6 +45,7 @@ public final class LockwatchBean extends NotificationBroadcasterSupport implemen
         this.version = version;
         this.options = options;
         this.orders = orders;
+        this.ordersNow = ordersNow;
         this.log = log;
     }
 
@@ -129,6 +131,11 @@ public final class LockwatchBean extends NotificationBroadcasterSupport implemen
     @Override
     public long getRecordedOrderCount() {
         return orders.getAsLong();
+    }
+
+    @Override
+    public long getGraphOrderCount() {
+        return ordersNow.getAsLong();
     }
 
     @Override

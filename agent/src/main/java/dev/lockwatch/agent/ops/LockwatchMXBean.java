@@ -31,8 +31,11 @@ public interface LockwatchMXBean {
     /** Checks the watchdog has completed. */
     long getCheckCount();
 
-    /** Distinct lock orders recorded ({@code lockOrder=on}; 0 otherwise). */
+    /** Distinct lock orders recorded in this run, including those whose locks left the graph since ({@code lockOrder=on}; 0 otherwise). */
     long getRecordedOrderCount();
+
+    /** Lock orders in the graph now: fewer than recorded once locks were collected or evicted (0 when off). */
+    long getGraphOrderCount();
 
     /** The text of the last report logged, or "" when none was. */
     String getLastReport();
