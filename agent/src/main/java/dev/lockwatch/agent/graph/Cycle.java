@@ -74,15 +74,6 @@ public record Cycle(List<WaitEdge> edges) {
 
     /** The same for one edge of the cycle, given all the edges of its waiter (from a graph, or read again). */
     public boolean permitHoldersInside(WaitEdge e, List<WaitEdge> waiterEdges) {
-        if (e.heldAs() != WaitEdge.Mode.PERMIT) {
-            return true;
-        }
-        List<Long> inside = threadIds();
-        for (WaitEdge other : waiterEdges) {
-            if (other.heldAs() == WaitEdge.Mode.PERMIT && other.lock().equals(e.lock()) && !inside.contains(other.holder())) {
-                return false;
-            }
-        }
-        return true;
+        return e.permitHoldersAllIn(waiterEdges, threadIds());
     }
 }

@@ -89,7 +89,7 @@ public final class StarvationFinder {
                                        Set<Long> stuck, Set<LockRef> stuckPools) {
         List<WaitEdge> out = graph.outgoing(t);
         for (WaitEdge e : out) {
-            if (!e.timed() && stuck.contains(e.holder()) && (e.heldAs() != WaitEdge.Mode.PERMIT || allStuck(e, out, stuck))) {
+            if (!e.timed() && stuck.contains(e.holder()) && e.permitHoldersAllIn(out, stuck)) {
                 return true;
             }
         }
@@ -99,15 +99,5 @@ public final class StarvationFinder {
             }
         }
         return false;
-    }
-
-    /** Every holder of the permits {@code e} waits for (the waiter's other edges on that semaphore) is stuck. */
-    private static boolean allStuck(WaitEdge e, List<WaitEdge> out, Set<Long> stuck) {
-        for (WaitEdge other : out) {
-            if (other.heldAs() == WaitEdge.Mode.PERMIT && other.lock().equals(e.lock()) && !stuck.contains(other.holder())) {
-                return false;
-            }
-        }
-        return true;
     }
 }

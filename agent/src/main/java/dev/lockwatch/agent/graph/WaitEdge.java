@@ -1,5 +1,8 @@
 package dev.lockwatch.agent.graph;
 
+import java.util.Collection;
+import java.util.List;
+
 /**
  * "{@code waiter} waits for {@code lock}, which {@code holder} holds (or is queued to take first)".
  *
@@ -40,5 +43,23 @@ public record WaitEdge(long waiter, long holder, LockRef lock, Mode waitMode, Mo
     /** The same wait in the same episode, whatever the holder. */
     public boolean sameWait(WaitEdge other) {
         return waiter == other.waiter && episode == other.episode && lock.equals(other.lock);
+    }
+
+    /**
+     * Whether every thread holding permits of the semaphore this edge waits for is in {@code threads}: a semaphore's
+     * waiter needs only one holder to release, so it is stuck only when all of them are. {@code waiterEdges} are
+     * all the edges of this edge's waiter (one per permit holder). True for an edge that is not a
+     * {@link Mode#PERMIT} wait.
+     */
+    public boolean permitHoldersAllIn(List<WaitEdge> waiterEdges, Collection<Long> threads) {
+        if (heldAs != Mode.PERMIT) {
+            return true;
+        }
+        for (WaitEdge other : waiterEdges) {
+            if (other.heldAs == Mode.PERMIT && other.lock.equals(lock) && !threads.contains(other.holder)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
