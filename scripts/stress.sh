@@ -5,7 +5,8 @@
 #   scripts/stress.sh [load ...]      loads: threads virtual locks classes oom (default: all)
 # JAVA (default: java on the PATH) runs every load but 'virtual', which needs JDK 21+: JAVA21 (default: the first
 # of $JAVA and /usr/lib/jvm/temurin-25-jdk-amd64/bin/java that is 21 or newer). STRESS_INTERVAL (default 1s) is the
-# agent's interval. STRESS_BASELINE=1 runs each load once more without the agent, for comparison.
+# agent's interval. STRESS_CHECKS (default 20) is how many checks the 'threads' load measures once every thread
+# waits. STRESS_BASELINE=1 runs each load once more without the agent, for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ agent=agent/target/lockwatch-agent.jar
 classes=agent/target/test-classes
 java=${JAVA:-java}
 interval=${STRESS_INTERVAL:-1s}
+checks=${STRESS_CHECKS:-20}
 
 if [ ! -f "$agent" ] || [ ! -f "$classes/dev/lockwatch/it/apps/StressApp.class" ]; then
   echo "stress.sh: building the agent and its test classes (mvn -q -DskipTests verify -pl agent -am) ..." >&2
@@ -29,7 +31,7 @@ fi
 
 run() { # java heap load count
   local j=$1 heap=$2; shift 2
-  "$j" "-Xmx$heap" "-javaagent:$agent=interval=$interval" -cp "$classes" dev.lockwatch.it.apps.StressApp "$@" \
+  "$j" "-Xmx$heap" "-Dstress.checks=$checks" "-javaagent:$agent=interval=$interval" -cp "$classes" dev.lockwatch.it.apps.StressApp "$@" \
     2>"agent/target/stress-$1.err" | grep '^stress ' || { echo "stress $1: FAILED (see agent/target/stress-$1.err)"; return 1; }
   grep -E '\[lockwatch\] (WARN|ERROR)' "agent/target/stress-$1.err" | grep -v 'DEADLOCK' | head -3 | sed 's/^/  agent: /' || true
   if [ "${STRESS_BASELINE:-0}" = 1 ]; then
