@@ -6,7 +6,7 @@
 # JAVA (default: java on the PATH) runs every load but 'virtual', which needs JDK 21+: JAVA21 (default: the first
 # of $JAVA and /usr/lib/jvm/temurin-25-jdk-amd64/bin/java that is 21 or newer). STRESS_INTERVAL (default 1s) is the
 # agent's interval. STRESS_CHECKS (default 20) is how many checks the 'threads' load measures once every thread
-# waits. STRESS_BASELINE=1 runs each load once more without the agent, for comparison.
+# waits, STRESS_THREADS (default 20000) how many threads it starts. STRESS_BASELINE=1 runs each load once more without the agent, for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ classes=agent/target/test-classes
 java=${JAVA:-java}
 interval=${STRESS_INTERVAL:-1s}
 checks=${STRESS_CHECKS:-20}
+waiters=${STRESS_THREADS:-20000}
 
 if [ ! -f "$agent" ] || [ ! -f "$classes/dev/lockwatch/it/apps/StressApp.class" ]; then
   echo "stress.sh: building the agent and its test classes (mvn -q -DskipTests verify -pl agent -am) ..." >&2
@@ -45,7 +46,7 @@ loads=("$@")
 status=0
 for load in "${loads[@]}"; do
   case $load in
-    threads) run "$java" 1g threads 20000 || status=1 ;;
+    threads) run "$java" 1g threads "$waiters" || status=1 ;;
     virtual)
       if [ -n "$java21" ]; then run "$java21" 1g virtual 100000 || status=1
       else echo "stress virtual: skipped (no JDK 21+: set JAVA21)"; fi ;;
