@@ -8,6 +8,7 @@ import dev.lockwatch.agent.alert.Stats;
 import dev.lockwatch.agent.cli.Protocol;
 import dev.lockwatch.agent.config.Options;
 import dev.lockwatch.agent.detect.Detection;
+import dev.lockwatch.agent.detect.LockOrderDetector;
 import dev.lockwatch.agent.detect.LockOrderFile;
 import dev.lockwatch.agent.detect.Sample;
 import dev.lockwatch.agent.detect.SecurityDenial;
@@ -243,14 +244,20 @@ public final class Lockwatch {
         return new Watchdog(detection.sampler, detection.detectors(), pipeline, o.interval());
     }
 
-    private long recordedOrders() {
+    /** The lock-order detector, or null before the first check or with {@code lockOrder=off}. */
+    private LockOrderDetector lockOrders() {
         Detection d = detection;
-        return d == null || d.lockOrders == null ? 0 : d.lockOrders.orders();
+        return d == null ? null : d.lockOrders;
+    }
+
+    private long recordedOrders() {
+        LockOrderDetector o = lockOrders();
+        return o == null ? 0 : o.orders();
     }
 
     private long ordersInGraph() {
-        Detection d = detection;
-        return d == null || d.lockOrders == null ? 0 : d.lockOrders.ordersNow();
+        LockOrderDetector o = lockOrders();
+        return o == null ? 0 : o.ordersNow();
     }
 
     private String describeOptions() {
@@ -381,8 +388,8 @@ public final class Lockwatch {
                     checkCutOff = !finished;
                     if (options.lockOrder()) {
                         // this run's orders are kept for later runs: those the watchdog has read, even if late
-                        Detection d = detection;
-                        String saved = d == null || d.lockOrders == null ? null : d.lockOrders.saveOrders();
+                        LockOrderDetector o = lockOrders();
+                        String saved = o == null ? null : o.saveOrders();
                         if (!finished && saved != null) {
                             saved += " (the watchdog was still busy at exit: orders taken last may be missing)";
                         }
