@@ -225,7 +225,10 @@ public final class HangDetector implements Detector, Due {
         int seenWaits = 0;
         for (int i = 0; i < all.length; i++) {
             Thread t = all[i];
-            if (t == self) {
+            // A thread that has just ended can still be in the JVM's list, TERMINATED: it counts as ended now, as
+            // it does for quiet(), so that a HANG found at this check can name it among the threads that ended.
+            Thread.State s = t == self ? null : t.getState();
+            if (t == self || s == Thread.State.TERMINATED) {
                 if (j < last.length && last[j] == t) {
                     j++;
                 }
@@ -252,7 +255,6 @@ public final class HangDetector implements Detector, Due {
                 a.system = IdleLoops.systemThread(name);
             }
             a.pass = check;
-            Thread.State s = t.getState();
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
                 Episode before = a.episode;
                 Episode e = episodeOf(t, s, before, now, nowMillis);
