@@ -38,6 +38,8 @@ public final class Registry {
     private static final CurrentRecord CURRENT = new CurrentRecord();
     /** Collected records removed per listing: enough to keep up with any rate of thread churn. */
     private static final int PURGE_PER_LISTING = 4;
+    /** How many records were ever listed: a reader that found no record for a thread knows when to ask again. */
+    private static final java.util.concurrent.atomic.AtomicLong LISTINGS = new java.util.concurrent.atomic.AtomicLong();
 
     private Registry() {
     }
@@ -422,6 +424,10 @@ public final class Registry {
             r.suppressed--;
         }
         ThreadRecord before = LISTED.put(r.threadId, r);
+        LISTINGS.incrementAndGet();
+        if (before != null && before != r) {
+            before.replaced = true;
+        }
         if (before != null && before != r && before.tookPermits()) {
             Permits.replaced(r, before); // the JDK cleared the thread's thread-locals: the old record's permits go unseen
         }
@@ -451,6 +457,24 @@ public final class Registry {
     }
 
     /**
+     * {@link #recordOf}, for a reader that keeps its last answer ({@code known}, and the {@link #listings()} count it
+     * was given at): the same record while it is still its thread's (not replaced, not ended), or no record while no
+     * record was listed since; else it asks the table. A watchdog check asks for every live thread, most of them
+     * unchanged since the last check.
+     */
+    public static ThreadRecord recordOf(Thread thread, ThreadRecord known, long knownAt, long listingsNow) {
+        if (known != null ? !known.replaced && known.get() == thread : knownAt == listingsNow) {
+            return known;
+        }
+        return LISTED.get(thread.getId());
+    }
+
+    /** How many records were ever listed; read it before {@link #recordOf(Thread, ThreadRecord, long, long)}. */
+    public static long listings() {
+        return LISTINGS.get();
+    }
+
+    /**
      * Drops the records of collected threads, and of threads that have ended while the application still holds
      * their {@code Thread} object (a record may refer to locks released since, until its thread's next lock
      * operation, which an ended thread never has); returns how many records remain listed. Watchdog thread.
@@ -459,7 +483,8 @@ public final class Registry {
         purge(Integer.MAX_VALUE);
         for (ThreadRecord r : LISTED.values()) {
             Thread t = r.get();
-            if (t != null && !t.isAlive() && t.getState() == Thread.State.TERMINATED) {
+            // the state first: a field read, where isAlive() is a native call on JDK 17 (both must say it ended)
+            if (t != null && t.getState() == Thread.State.TERMINATED && !t.isAlive()) {
                 LISTED.remove(r.threadId, r);
                 WAITING.remove(r.threadId, r);
             }

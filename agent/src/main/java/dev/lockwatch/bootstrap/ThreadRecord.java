@@ -109,6 +109,11 @@ public final class ThreadRecord extends WeakReference<Thread> {
     int suppressed;
     /** Whether this record is listed in {@link Registry}'s table of records. Owner-only. */
     boolean listed;
+    /**
+     * Whether a newer record of the same thread replaced this one in {@link Registry}'s table (the JDK cleared the
+     * thread's thread-locals): whoever kept this record instead of asking the registry asks again.
+     */
+    volatile boolean replaced;
     /** Whether this record is in {@link Registry}'s set of records that have waited. Owner-only. */
     boolean waiter;
     /** The pool this thread last submitted a task to, weakly; shared by its submission entries. Owner-only. */

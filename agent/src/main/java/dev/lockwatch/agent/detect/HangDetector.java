@@ -137,6 +137,9 @@ public final class HangDetector implements Detector, Due {
         int index = -1;
         /** Its current wait episode, as in {@link #episodes}; null while it does not wait. */
         Episode episode;
+        /** Its record as last looked up, and {@link Registry#listings()} then (-1: never looked up). */
+        ThreadRecord record;
+        long recordAt = -1;
     }
 
     /** One wait of one thread, followed across checks. */
@@ -186,22 +189,6 @@ public final class HangDetector implements Detector, Due {
         return dueNanos;
     }
 
-    /**
-     * The earliest moment one of these episodes, not yet reported nor known idle, will have lasted {@code hangAfter};
-     * {@link Due#NONE} if there is none. A wait only the JVM knows is timed from the check that first saw it, so
-     * without a check at that moment it would be judged up to one interval later than {@code hangAfter} + interval.
-     */
-    long nextDue(Iterable<Episode> current, Set<Long> reported, long now) {
-        long due = Due.NONE;
-        for (Episode e : current) {
-            long at = e.sinceNanos + hangAfterNanos;
-            if (at - now > 0 && e.idle != Boolean.TRUE && !reported.contains(e.id) && (due == Due.NONE || at - due < 0)) {
-                due = at;
-            }
-        }
-        return due;
-    }
-
     @Override
     public void find(Sample sample, List<Finding> findings) {
         long now = System.nanoTime();
@@ -211,6 +198,7 @@ public final class HangDetector implements Detector, Due {
             reported.addAll(f.threads());
         }
         Thread self = Thread.currentThread();
+        long listings = Registry.listings(); // before the lookups (see Registry.recordOf)
         Thread[] all = threads.all();
         long check = ++pass;
         Map<Long, Episode> now0 = episodes;
@@ -257,7 +245,10 @@ public final class HangDetector implements Detector, Due {
             a.pass = check;
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
                 Episode before = a.episode;
-                Episode e = episodeOf(t, s, before, now, nowMillis);
+                ThreadRecord record = Registry.recordOf(t, a.record, a.recordAt, listings);
+                a.record = record;
+                a.recordAt = listings;
+                Episode e = episodeOf(t, record, s, before, now, nowMillis);
                 if (e != before) {
                     now0.put(e.id, e);
                     a.episode = e;
@@ -289,7 +280,6 @@ public final class HangDetector implements Detector, Due {
             alive = new HashMap<>(alive);
             aliveHigh = alive.size();
         }
-        dueNanos = nextDue(now0.values(), reported, now);
         // The counts of the waits seen for the first time, in one call without stacks (no safepoint). A thread
         // that stays in one wait is asked for once, not at every check.
         infos(firstSeen);
@@ -302,8 +292,19 @@ public final class HangDetector implements Detector, Due {
 
         List<Episode> candidates = new ArrayList<>();
         Handoffs.Stages stages = null;
+        // One pass: the episodes that have lasted hangAfter are candidates, and the earliest moment one of the others
+        // (not reported nor known idle) will have is when to check next. A wait only the JVM knows is timed from the
+        // check that first saw it, so without a check at that moment it would be judged up to one interval late.
+        long due = Due.NONE;
         for (Episode e : now0.values()) {
-            if (now - e.sinceNanos < hangAfterNanos || e.idle == Boolean.TRUE || reported.contains(e.id)) {
+            if (e.idle == Boolean.TRUE || reported.contains(e.id)) {
+                continue;
+            }
+            long at = e.sinceNanos + hangAfterNanos;
+            if (at - now > 0) {
+                if (due == Due.NONE || at - due < 0) {
+                    due = at;
+                }
                 continue;
             }
             if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK && liveOwnerOf(e) >= 0) {
@@ -320,6 +321,7 @@ public final class HangDetector implements Detector, Due {
             }
             candidates.add(e);
         }
+        dueNanos = due;
         if (candidates.isEmpty()) {
             return;
         }
@@ -465,9 +467,9 @@ public final class HangDetector implements Detector, Due {
     }
 
     /** The thread's wait episode: continued from the last check when its signature is the same, else a new one. */
-    private Episode episodeOf(Thread thread, Thread.State state, Episode before, long now, long nowMillis) {
+    private Episode episodeOf(Thread thread, ThreadRecord record, Thread.State state, Episode before, long now,
+                              long nowMillis) {
         long id = thread.getId();
-        ThreadRecord record = Registry.recordOf(id);
         Object awaited = record == null ? null : record.waitingOn();
         Object monitor = awaited == null && record != null ? record.monitorWaitOpaque() : null;
         boolean timed = state == Thread.State.TIMED_WAITING;

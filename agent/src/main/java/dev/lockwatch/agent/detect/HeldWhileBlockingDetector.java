@@ -59,7 +59,10 @@ public final class HeldWhileBlockingDetector implements Detector {
         Map<Long, Integer> now = new HashMap<>();
         List<ThreadRecord> due = new ArrayList<>();
         for (ThreadRecord r : sample.waiting()) {
-            if (r.waitingOn() == null || r.get() == null || r.waitKind() != ThreadRecord.WAIT_HANDOFF) {
+            // the kind first, a plain read, to pass lock waits by cheaply; read again after the wait's volatile
+            // read, which publishes it
+            if (r.waitKind() != ThreadRecord.WAIT_HANDOFF || r.waitingOn() == null || r.get() == null
+                    || r.waitKind() != ThreadRecord.WAIT_HANDOFF) {
                 continue;
             }
             int epoch = r.waitEpoch();

@@ -2,6 +2,7 @@ package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.Cycle;
 import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.LongTable;
 import dev.lockwatch.agent.graph.PoolState;
 import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.ThreadNode;
@@ -23,12 +24,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
@@ -152,13 +151,13 @@ public final class LiveSampler implements Sampler {
                 }
             }
         }
-        Set<Long> visited = new HashSet<>(capacity(todo.size()));
+        LongTable<Object> visited = new LongTable<>(todo.size());
         long queuedHolder = -1; // the waiters of one lock share their holder: queue it once, not once per waiter
         while (!todo.isEmpty()) {
             Object next = todo.poll();
             ThreadRecord known = next instanceof ThreadRecord ? (ThreadRecord) next : null;
             long id = known != null ? known.threadId : (Long) next;
-            if (!visited.add(id)) {
+            if (visited.putIfAbsent(id, Boolean.TRUE) != null) {
                 continue;
             }
             // A registry waiter's record is the walk's for its id (the first one put wins), its thread is held
@@ -179,11 +178,6 @@ public final class LiveSampler implements Sampler {
         }
         return new Sample(walk.graph.build(), walk.threads, walk.records, walk.queued, pools, walk.poolObjects,
                 walk.waitingNow());
-    }
-
-    /** A hash table's initial capacity for {@code n} entries: no rehash while a walk fills it. */
-    private static int capacity(int n) {
-        return Math.max(16, (int) (n / 0.75f) + 1);
     }
 
     /**
@@ -234,9 +228,9 @@ public final class LiveSampler implements Sampler {
 
     /** The state of one walk over the live threads. */
     private final class Walk {
-        final WaitForGraph.Builder graph = WaitForGraph.builder();
-        final Map<Long, Thread> threads;
-        final Map<Long, ThreadRecord> records;
+        final WaitForGraph.Builder graph;
+        final LongTable<Thread> threads;
+        final LongTable<ThreadRecord> records;
         /** Thread ids to walk, or the records of registry waiters (whose thread is in {@link #threads}). */
         final Deque<Object> todo = new ArrayDeque<>();
         final List<QueuedWait> queued = new ArrayList<>();
@@ -257,8 +251,9 @@ public final class LiveSampler implements Sampler {
         Walk(List<ThreadRecord> waiting) {
             waitingNow = waiting;
             int n = waiting == null ? 0 : waiting.size();
-            threads = new HashMap<>(capacity(n + 1));
-            records = new HashMap<>(capacity(n));
+            graph = WaitForGraph.builder(n);
+            threads = new LongTable<>(n + 1);
+            records = new LongTable<>(n);
         }
 
         /** One snapshot of the waiting threads per walk, taken when first needed. */

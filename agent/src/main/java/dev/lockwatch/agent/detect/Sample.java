@@ -1,6 +1,7 @@
 package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.LongTable;
 import dev.lockwatch.agent.graph.PoolState;
 import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.WaitForGraph;
@@ -15,7 +16,7 @@ import java.util.Map;
  *
  * @param waiting the records of the threads that waited (a lock or a future) when the sample was taken
  */
-public record Sample(WaitForGraph graph, Map<Long, Thread> threads, Map<Long, ThreadRecord> records,
+public record Sample(WaitForGraph graph, LongTable<Thread> threads, LongTable<ThreadRecord> records,
                      List<QueuedWait> queued, List<PoolState> pools, Map<LockRef, Object> poolObjects,
                      List<ThreadRecord> waiting) {
 }

@@ -19,8 +19,8 @@ public final class CycleFinder {
     public static List<Cycle> find(WaitForGraph graph, int limit) {
         List<Cycle> found = new ArrayList<>();
         // A cycle is found from its smallest thread, which waits: threads that wait for nothing start none.
-        List<Long> starts = new ArrayList<>(graph.waiters());
-        starts.sort(null);
+        long[] starts = graph.waiters();
+        java.util.Arrays.sort(starts);
         for (long start : starts) {
             if (found.size() >= limit) {
                 break;

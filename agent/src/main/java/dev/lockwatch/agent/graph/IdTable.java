@@ -104,9 +104,8 @@ final class IdTable<V> {
         return (V) slots[i];
     }
 
-    /** Fibonacci hashing, folded: lock ids are often consecutive, and pairs differ in either half. */
+    /** Lock ids are often consecutive, and pairs differ in either half: a folded Fibonacci hash suits both. */
     private static int home(long key, int mask) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        return LongTable.spread(key, mask);
     }
 }

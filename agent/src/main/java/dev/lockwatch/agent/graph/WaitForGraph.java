@@ -2,7 +2,7 @@ package dev.lockwatch.agent.graph;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,12 +15,13 @@ import java.util.Map;
  * only wraps them read-only, and a builder used again after {@code build()} copies them first.
  */
 public final class WaitForGraph {
-    private final Map<Long, ThreadNode> nodes;
-    private final Map<Long, List<WaitEdge>> outgoing;
+    private final LongTable<ThreadNode> nodes;
+    /** Each waiter's edges: immutable lists, so {@link #outgoing} hands them out as they are. */
+    private final LongTable<List<WaitEdge>> outgoing;
     private final List<WaitEdge> edges;
 
-    private WaitForGraph(Map<Long, ThreadNode> nodes, Map<Long, List<WaitEdge>> outgoing, List<WaitEdge> edges) {
-        this.nodes = Collections.unmodifiableMap(nodes);
+    private WaitForGraph(LongTable<ThreadNode> nodes, LongTable<List<WaitEdge>> outgoing, List<WaitEdge> edges) {
+        this.nodes = nodes;
         this.outgoing = outgoing;
         this.edges = Collections.unmodifiableList(edges);
     }
@@ -29,36 +30,55 @@ public final class WaitForGraph {
         return nodes.get(id);
     }
 
+    /** The nodes by thread id (a read-only copy: reports and tests ask for it, checks use {@link #node}). */
     public Map<Long, ThreadNode> nodes() {
-        return nodes;
+        Map<Long, ThreadNode> map = new HashMap<>();
+        nodes.forEach(map::put);
+        return Collections.unmodifiableMap(map);
     }
 
     public List<WaitEdge> edges() {
         return edges;
     }
 
-    /** The threads that wait for something: those with an outgoing edge. */
-    public java.util.Set<Long> waiters() {
-        return Collections.unmodifiableSet(outgoing.keySet());
+    /** The ids of the threads that wait for something (those with an outgoing edge), in no particular order. */
+    public long[] waiters() {
+        return outgoing.keys();
     }
 
     public List<WaitEdge> outgoing(long waiter) {
         List<WaitEdge> out = outgoing.get(waiter);
-        return out == null ? List.of() : Collections.unmodifiableList(out);
+        return out == null ? List.of() : out;
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(0);
+    }
+
+    /** A builder sized for about {@code threads} threads (a check's: no rehash while it fills). */
+    public static Builder builder(int threads) {
+        return new Builder(threads);
     }
 
     /** Collects nodes and edges; an edge's endpoints must be added as nodes before {@link #build()}. */
     public static final class Builder {
-        private Map<Long, ThreadNode> nodes = new LinkedHashMap<>();
-        /** Each waiter's edges, in insertion order and without duplicates (a waiter has one edge or a few). */
-        private Map<Long, List<WaitEdge>> outgoing = new LinkedHashMap<>();
-        private List<WaitEdge> edges = new ArrayList<>();
+        private LongTable<ThreadNode> nodes;
+        /**
+         * Each waiter's edges, in insertion order and without duplicates (a waiter has one edge or a few): an
+         * immutable list of one, an {@code ArrayList} once a second edge comes (made immutable by {@link #build()}).
+         */
+        private LongTable<List<WaitEdge>> outgoing;
+        private List<WaitEdge> edges;
+        /** How many of {@link #outgoing}'s lists are mutable. */
+        private int mutable;
         /** The last {@link #build()} shares the collections above: they are copied before any change. */
         private boolean built;
+
+        private Builder(int threads) {
+            nodes = new LongTable<>(threads + 1);
+            outgoing = new LongTable<>(threads);
+            edges = new ArrayList<>(threads);
+        }
 
         public Builder node(ThreadNode node) {
             own();
@@ -70,12 +90,17 @@ public final class WaitForGraph {
             own();
             List<WaitEdge> out = outgoing.get(edge.waiter());
             if (out == null) {
-                out = new ArrayList<>(1);
-                outgoing.put(edge.waiter(), out);
+                outgoing.put(edge.waiter(), List.of(edge));
             } else if (out.contains(edge)) {
                 return this;
+            } else if (out instanceof ArrayList) {
+                out.add(edge);
+            } else {
+                out = new ArrayList<>(out);
+                out.add(edge);
+                outgoing.put(edge.waiter(), out);
+                mutable++;
             }
-            out.add(edge);
             edges.add(edge);
             return this;
         }
@@ -92,6 +117,10 @@ public final class WaitForGraph {
                 }
                 checked = e.holder();
             }
+            if (mutable > 0) {
+                outgoing.replaceAll(List::copyOf);
+                mutable = 0;
+            }
             built = true;
             return new WaitForGraph(nodes, outgoing, edges);
         }
@@ -99,12 +128,8 @@ public final class WaitForGraph {
         private void own() {
             if (built) {
                 built = false;
-                nodes = new LinkedHashMap<>(nodes);
-                Map<Long, List<WaitEdge>> out = new LinkedHashMap<>();
-                for (Map.Entry<Long, List<WaitEdge>> e : outgoing.entrySet()) {
-                    out.put(e.getKey(), new ArrayList<>(e.getValue()));
-                }
-                outgoing = out;
+                nodes = nodes.copy();
+                outgoing = outgoing.copy(); // its lists are immutable: shared
                 edges = new ArrayList<>(edges);
             }
         }

@@ -2,6 +2,7 @@ package dev.lockwatch.agent.detect;
 
 import dev.lockwatch.agent.graph.Cycle;
 import dev.lockwatch.agent.graph.LockRef;
+import dev.lockwatch.agent.graph.LongTable;
 import dev.lockwatch.agent.graph.PoolState;
 import dev.lockwatch.agent.graph.QueuedWait;
 import dev.lockwatch.agent.graph.ThreadNode;
@@ -52,7 +53,7 @@ class DetectorsTest {
     }
 
     private static Sample sample(WaitForGraph graph, List<QueuedWait> queued, List<PoolState> pools) {
-        return new Sample(graph, Map.of(), Map.of(), queued, pools, Map.of(), List.of());
+        return new Sample(graph, new LongTable<>(0), new LongTable<>(0), queued, pools, Map.of(), List.of());
     }
 
     private static WaitForGraph graph(int threads, WaitEdge... edges) {
