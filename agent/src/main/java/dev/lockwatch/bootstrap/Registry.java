@@ -40,6 +40,13 @@ public final class Registry {
     private static final int PURGE_PER_LISTING = 4;
     /** How many records were ever listed: a reader that found no record for a thread knows when to ask again. */
     private static final java.util.concurrent.atomic.AtomicLong LISTINGS = new java.util.concurrent.atomic.AtomicLong();
+    /** Changes to {@link #WAITING} (a thread's first wait, a purge): {@link #waiting()} copies it again after one. */
+    private static final java.util.concurrent.atomic.AtomicLong WAITING_CHANGES = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * {@link #WAITING}'s records as of a count of {@link #WAITING_CHANGES}, for {@link #waiting()}: a {@code Long}
+     * and a {@code ThreadRecord[]}, in one array so that they are read together (and no class more to define).
+     */
+    private static volatile Object[] waitingCopy = {-1L, new ThreadRecord[0]};
 
     private Registry() {
     }
@@ -216,6 +223,7 @@ public final class Registry {
             list(r);
         }
         WAITING.put(r.threadId, r);
+        WAITING_CHANGES.incrementAndGet();
     }
 
     /**
@@ -437,8 +445,17 @@ public final class Registry {
 
     /** The records of threads that wait right now (a racy snapshot: a wait may end or begin meanwhile). */
     public static List<ThreadRecord> waiting() {
-        List<ThreadRecord> now = new ArrayList<>();
-        for (ThreadRecord r : WAITING.values()) {
+        // A plain array of the records that ever waited, copied from the table only after it changed: a check
+        // reads ten thousand waiting threads' records without walking the table's nodes each time.
+        Object[] copy = waitingCopy;
+        long changes = WAITING_CHANGES.get(); // before the copy: a change during it makes the next call copy again
+        if ((Long) copy[0] != changes) {
+            copy = new Object[] {changes, WAITING.values().toArray(new ThreadRecord[0])};
+            waitingCopy = copy;
+        }
+        ThreadRecord[] records = (ThreadRecord[]) copy[1];
+        List<ThreadRecord> now = new ArrayList<>(records.length);
+        for (ThreadRecord r : records) {
             if (r.waitingOn() != null) {
                 now.add(r);
             }
@@ -486,7 +503,7 @@ public final class Registry {
             // the state first: a field read, where isAlive() is a native call on JDK 17 (both must say it ended)
             if (t != null && t.getState() == Thread.State.TERMINATED && !t.isAlive()) {
                 LISTED.remove(r.threadId, r);
-                WAITING.remove(r.threadId, r);
+                removeWaiting(r);
             }
         }
         return LISTED.size();
@@ -497,7 +514,13 @@ public final class Registry {
         for (int i = 0; i < most && (gone = COLLECTED.poll()) != null; i++) {
             ThreadRecord r = (ThreadRecord) gone;
             LISTED.remove(r.threadId, r);
-            WAITING.remove(r.threadId, r);
+            removeWaiting(r);
+        }
+    }
+
+    private static void removeWaiting(ThreadRecord r) {
+        if (WAITING.remove(r.threadId, r)) {
+            WAITING_CHANGES.incrementAndGet();
         }
     }
 

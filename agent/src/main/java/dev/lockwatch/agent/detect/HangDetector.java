@@ -199,7 +199,10 @@ public final class HangDetector implements Detector, Due {
         }
         Thread self = Thread.currentThread();
         long listings = Registry.listings(); // before the lookups (see Registry.recordOf)
-        Thread[] all = threads.all();
+        // The sample's list of threads and their states, read once for the check (a sample made by hand has none)
+        boolean listed = sample != null && sample.platform() != null;
+        Thread[] all = listed ? sample.platform() : threads.all();
+        Thread.State[] states = listed ? sample.states() : null;
         long check = ++pass;
         Map<Long, Episode> now0 = episodes;
         List<Episode> firstSeen = new ArrayList<>();
@@ -215,7 +218,7 @@ public final class HangDetector implements Detector, Due {
             Thread t = all[i];
             // A thread that has just ended can still be in the JVM's list, TERMINATED: it counts as ended now, as
             // it does for quiet(), so that a HANG found at this check can name it among the threads that ended.
-            Thread.State s = t == self ? null : t.getState();
+            Thread.State s = t == self ? null : states != null ? states[i] : t.getState();
             if (t == self || s == Thread.State.TERMINATED) {
                 if (j < last.length && last[j] == t) {
                     j++;
@@ -246,7 +249,9 @@ public final class HangDetector implements Detector, Due {
             if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
                 Episode before = a.episode;
                 ThreadRecord record = Registry.recordOf(t, a.record, a.recordAt, listings);
-                a.record = record;
+                if (a.record != record) {
+                    a.record = record; // (as in episodeOf: no store, no write barrier, when unchanged)
+                }
                 a.recordAt = listings;
                 Episode e = episodeOf(t, record, s, before, now, nowMillis);
                 if (e != before) {
@@ -258,7 +263,7 @@ public final class HangDetector implements Detector, Due {
                 if (e.counted() && e.waited < 0) {
                     firstSeen.add(e);
                 }
-            } else {
+            } else if (a.episode != null) {
                 a.episode = null;
             }
         }
@@ -513,11 +518,23 @@ public final class HangDetector implements Detector, Due {
             e = new Episode(id, sig, since, sinceMillis);
         }
         e.checks++;
-        e.state = state;
-        e.record = record;
-        e.awaited = awaited;
-        e.monitor = monitor;
-        e.thread = thread;
+        if (e.state != state) {
+            e.state = state;
+        }
+        // Stored only when changed: most episodes last many checks, and a reference stored into an old object is
+        // a GC write barrier's card to mark and refine, ten thousand a check at ten thousand waiters.
+        if (e.record != record) {
+            e.record = record;
+        }
+        if (e.awaited != awaited) {
+            e.awaited = awaited;
+        }
+        if (e.monitor != monitor) {
+            e.monitor = monitor;
+        }
+        if (e.thread != thread) {
+            e.thread = thread;
+        }
         return e;
     }
 

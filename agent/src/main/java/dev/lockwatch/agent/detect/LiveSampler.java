@@ -67,6 +67,8 @@ public final class LiveSampler implements Sampler {
     /** Thread id to blocked count, of the threads BLOCKED on a monitor at the previous check. */
     private Map<Long, Long> blockedBefore = new HashMap<>();
     private long jvmSearches;
+    /** The last sample's nodes ({@link Walk#nodes}). Watchdog thread. */
+    private LongTable<ThreadNode> lastNodes = new LongTable<>(0);
 
     /** {@code permits}: whether semaphore permit holders are recorded ({@code permits=on}). */
     public LiveSampler(ThreadMXBean mx, JdkLocks locks, JdkTasks tasks, JdkThreads threads, boolean attached, boolean permits) {
@@ -95,22 +97,18 @@ public final class LiveSampler implements Sampler {
     public Sample sample() {
         List<ThreadRecord> waiting = Registry.waiting();
         Walk walk = new Walk(waiting);
-        Deque<Object> todo = walk.todo;
-        for (ThreadRecord r : waiting) {
-            Thread t = r.get();
-            if (t != null && r.waitingOn() != null) {
-                walk.records.put(r.threadId, r);
-                walk.addThread(t);
-                todo.add(r); // its record and thread are known: walked without looking them up again
-            }
-        }
+        Deque<Long> todo = walk.todo;
         boolean blockedLong = false;
         Map<Long, Long> blockedNow = new HashMap<>();
         List<Long> blocked = new ArrayList<>();
         List<Thread> runnable = new ArrayList<>();
         Thread self = Thread.currentThread();
-        for (Thread t : threads.all()) {
+        Thread[] platform = threads.all();
+        Thread.State[] states = new Thread.State[platform.length];
+        for (int i = 0; i < platform.length; i++) {
+            Thread t = platform[i];
             Thread.State state = t.getState();
+            states[i] = state;
             if (state == Thread.State.BLOCKED) {
                 blocked.add(t.getId());
                 walk.threads.putIfAbsent(t.getId(), t);
@@ -151,23 +149,24 @@ public final class LiveSampler implements Sampler {
                 }
             }
         }
-        LongTable<Object> visited = new LongTable<>(todo.size());
-        long queuedHolder = -1; // the waiters of one lock share their holder: queue it once, not once per waiter
-        while (!todo.isEmpty()) {
-            Object next = todo.poll();
-            ThreadRecord known = next instanceof ThreadRecord ? (ThreadRecord) next : null;
-            long id = known != null ? known.threadId : (Long) next;
-            if (visited.putIfAbsent(id, Boolean.TRUE) != null) {
-                continue;
-            }
-            // A registry waiter's record is the walk's for its id (the first one put wins), its thread is held
-            List<WaitEdge> edges = known != null ? walk.edgesOf(id, known, known.get()) : walk.edgesOf(id);
-            for (WaitEdge e : edges) {
-                walk.graph.edge(e);
-                if (e.holder() != queuedHolder) {
-                    queuedHolder = e.holder();
-                    todo.add(queuedHolder);
+        LongTable<Object> visited = new LongTable<>(waiting.size() + todo.size());
+        long[] queuedHolder = {-1}; // the waiters of one lock share their holder: queue it once, not once per waiter
+        // The registry's waiters first, each read once while its record is at hand: its record and thread are the
+        // walk's (the first one put wins), then its edges. The JVM's BLOCKED threads and the holders follow.
+        for (ThreadRecord r : waiting) {
+            Thread t = r.get();
+            if (t != null && r.waitingOn() != null) {
+                walk.records.put(r.threadId, r);
+                walk.addThread(t);
+                if (visited.putIfAbsent(r.threadId, Boolean.TRUE) == null) {
+                    walk.follow(walk.edgesOf(r.threadId, r, t), queuedHolder);
                 }
+            }
+        }
+        while (!todo.isEmpty()) {
+            long id = todo.poll();
+            if (visited.putIfAbsent(id, Boolean.TRUE) == null) {
+                walk.follow(walk.edgesOf(id), queuedHolder);
             }
         }
         List<PoolState> pools = new ArrayList<>();
@@ -176,8 +175,10 @@ public final class LiveSampler implements Sampler {
             boolean canGrow = pool instanceof ThreadPoolExecutor && tasks.canGrow((ThreadPoolExecutor) pool);
             pools.add(new PoolState(e.getKey(), e.getValue(), canGrow));
         }
-        return new Sample(walk.graph.build(), walk.threads, walk.records, walk.queued, pools, walk.poolObjects,
-                walk.waitingNow());
+        WaitForGraph g = walk.graph.build();
+        lastNodes = walk.nodes;
+        return new Sample(g, walk.threads, walk.records, walk.queued, pools, walk.poolObjects,
+                walk.waitingNow(), platform, states);
     }
 
     /**
@@ -231,8 +232,13 @@ public final class LiveSampler implements Sampler {
         final WaitForGraph.Builder graph;
         final LongTable<Thread> threads;
         final LongTable<ThreadRecord> records;
-        /** Thread ids to walk, or the records of registry waiters (whose thread is in {@link #threads}). */
-        final Deque<Object> todo = new ArrayDeque<>();
+        /** Thread ids to walk: the JVM's BLOCKED threads, and the holders the walk finds. */
+        final Deque<Long> todo = new ArrayDeque<>();
+        /**
+         * The threads' nodes, kept for the next sample: a thread that keeps its name keeps its node (a check reads
+         * no thread's name string, nor makes a node, for a thread that waited at the last check too).
+         */
+        final LongTable<ThreadNode> nodes;
         final List<QueuedWait> queued = new ArrayList<>();
         final Map<LockRef, List<Long>> pools = new LinkedHashMap<>();
         final Map<LockRef, Object> poolObjects = new HashMap<>();
@@ -252,6 +258,7 @@ public final class LiveSampler implements Sampler {
             waitingNow = waiting;
             int n = waiting == null ? 0 : waiting.size();
             graph = WaitForGraph.builder(n);
+            nodes = new LongTable<>(n + 1);
             threads = new LongTable<>(n + 1);
             records = new LongTable<>(n);
         }
@@ -294,8 +301,26 @@ public final class LiveSampler implements Sampler {
                 return;
             }
             added = t;
-            if (threads.putIfAbsent(t.getId(), t) == null || !graph.hasNode(t.getId())) {
-                graph.node(new ThreadNode(t.getId(), Threads.displayName(t), Threads.isVirtual(t)));
+            long id = t.getId();
+            if (threads.putIfAbsent(id, t) == null || !graph.hasNode(id)) {
+                ThreadNode node = lastNodes.get(id);
+                String name = t.getName();
+                if (node == null || node.name() != name) { // (an unnamed thread's display name is made anew)
+                    node = new ThreadNode(id, Threads.displayName(t), Threads.isVirtual(t));
+                }
+                nodes.put(id, node);
+                graph.node(node);
+            }
+        }
+
+        /** Adds the edges to the graph and queues their holders to be walked. */
+        void follow(List<WaitEdge> edges, long[] queuedHolder) {
+            for (WaitEdge e : edges) {
+                graph.edge(e);
+                if (e.holder() != queuedHolder[0]) {
+                    queuedHolder[0] = e.holder();
+                    todo.add(e.holder());
+                }
             }
         }
 
@@ -327,38 +352,43 @@ public final class LiveSampler implements Sampler {
             if (locks.isSemaphore(sync)) {
                 return permitEdges(r, sync, timed, episode);
             }
-            List<WaitEdge> edges = new ArrayList<>(1);
             Mode waitMode = shared ? Mode.READ : Mode.EXCLUSIVE;
             Thread owner = ownerOf(sync);
             LockRef lock = refOf(sync);
             if (owner == waiter) {
                 return List.of(); // acquired: the wait ends as soon as the acquire returns
             }
+            WaitEdge toOwner = null;
             if (owner != null) {
                 addThread(owner);
-                edges.add(new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode));
+                toOwner = new WaitEdge(r.threadId, owner.getId(), lock, waitMode, Mode.EXCLUSIVE, timed, episode);
             }
-            if (locks.isReadWrite(sync)) {
-                List<ThreadRecord> readers = shared ? List.of() : readersOf(sync);
-                if (!shared) {
-                    for (ThreadRecord reader : readers) {
-                        Thread rt = reader.get();
-                        if (rt != null) {
-                            addThread(rt);
-                            records.putIfAbsent(reader.threadId, reader);
-                            edges.add(new WaitEdge(r.threadId, reader.threadId, lock, waitMode, Mode.READ, timed, episode));
-                        }
+            if (!locks.isReadWrite(sync)) {
+                return toOwner == null ? List.of() : List.of(toOwner); // the common case: one edge, no list to grow
+            }
+            List<WaitEdge> edges = new ArrayList<>(2);
+            if (toOwner != null) {
+                edges.add(toOwner);
+            }
+            List<ThreadRecord> readers = shared ? List.of() : readersOf(sync);
+            if (!shared) {
+                for (ThreadRecord reader : readers) {
+                    Thread rt = reader.get();
+                    if (rt != null) {
+                        addThread(rt);
+                        records.putIfAbsent(reader.threadId, reader);
+                        edges.add(new WaitEdge(r.threadId, reader.threadId, lock, waitMode, Mode.READ, timed, episode));
                     }
-                } else if (owner == null && locks.readHoldsOf(sync, waiter) == 0) {
-                    // (a read hold of its own: the acquire succeeded and has not returned yet; a read re-entry
-                    // never waits, so a thread that waits for a read lock holds none of it)
-                    for (ThreadRecord writer : writersOf(sync)) {
-                        Thread wt = writer.get();
-                        if (writer != r && wt != null && writer.waitingOn() == sync && !writer.waitShared()) {
-                            addThread(wt);
-                            records.putIfAbsent(writer.threadId, writer);
-                            edges.add(new WaitEdge(r.threadId, writer.threadId, lock, waitMode, Mode.QUEUED, timed, episode));
-                        }
+                }
+            } else if (owner == null && locks.readHoldsOf(sync, waiter) == 0) {
+                // (a read hold of its own: the acquire succeeded and has not returned yet; a read re-entry
+                // never waits, so a thread that waits for a read lock holds none of it)
+                for (ThreadRecord writer : writersOf(sync)) {
+                    Thread wt = writer.get();
+                    if (writer != r && wt != null && writer.waitingOn() == sync && !writer.waitShared()) {
+                        addThread(wt);
+                        records.putIfAbsent(writer.threadId, writer);
+                        edges.add(new WaitEdge(r.threadId, writer.threadId, lock, waitMode, Mode.QUEUED, timed, episode));
                     }
                 }
             }

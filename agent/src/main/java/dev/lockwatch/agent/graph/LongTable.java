@@ -8,7 +8,7 @@ import java.util.Arrays;
  * entry object is made per thread, and a probe compares keys without touching the values. Values are never null
  * (null marks an empty slot). No removal: a table lives for one check.
  *
- * <p>Open addressing with linear probing, at most half full. {@link IdTable} is the variant for values that
+ * <p>Open addressing with linear probing, at most three quarters full (consecutive keys do not collide). {@link IdTable} is the variant for values that
  * carry their key (the lock-order graph's nodes and edges), which also removes.
  */
 public final class LongTable<V> {
@@ -19,7 +19,7 @@ public final class LongTable<V> {
     /** A table sized for {@code expected} keys: no rehash while it holds that many. */
     public LongTable(int expected) {
         int capacity = 16;
-        while (capacity < 2 * expected) {
+        while (capacity - (capacity >> 2) < expected) {
             capacity <<= 1;
         }
         keys = new long[capacity];
@@ -118,7 +118,7 @@ public final class LongTable<V> {
         }
         keys[i] = key;
         values[i] = value;
-        if (2 * ++size > keys.length) {
+        if (++size > keys.length - (keys.length >> 2)) {
             rehash();
         }
         return null;

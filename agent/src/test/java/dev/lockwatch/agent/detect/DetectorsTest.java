@@ -53,7 +53,7 @@ class DetectorsTest {
     }
 
     private static Sample sample(WaitForGraph graph, List<QueuedWait> queued, List<PoolState> pools) {
-        return new Sample(graph, new LongTable<>(0), new LongTable<>(0), queued, pools, Map.of(), List.of());
+        return new Sample(graph, new LongTable<>(0), new LongTable<>(0), queued, pools, Map.of(), List.of(), null, null);
     }
 
     private static WaitForGraph graph(int threads, WaitEdge... edges) {
