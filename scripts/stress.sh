@@ -6,7 +6,8 @@
 # JAVA (default: java on the PATH) runs every load but 'virtual', which needs JDK 21+: JAVA21 (default: the first
 # of $JAVA and /usr/lib/jvm/temurin-25-jdk-amd64/bin/java that is 21 or newer). STRESS_INTERVAL (default 1s) is the
 # agent's interval. STRESS_CHECKS (default 20) is how many checks the 'threads' load measures once every thread
-# waits, STRESS_THREADS (default 20000) how many threads it starts. STRESS_BASELINE=1 runs each load once more without the agent, for comparison.
+# waits, after STRESS_WARMUP (default 10) checks that it does not count (the watchdog's loops are still in the JIT's
+# profiling tier for the first few checks), STRESS_THREADS (default 20000) how many threads it starts. STRESS_BASELINE=1 runs each load once more without the agent, for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,7 @@ classes=agent/target/test-classes
 java=${JAVA:-java}
 interval=${STRESS_INTERVAL:-1s}
 checks=${STRESS_CHECKS:-20}
+warmup=${STRESS_WARMUP:-10}
 waiters=${STRESS_THREADS:-20000}
 
 if [ ! -f "$agent" ] || [ ! -f "$classes/dev/lockwatch/it/apps/StressApp.class" ]; then
@@ -32,7 +34,7 @@ fi
 
 run() { # java heap load count
   local j=$1 heap=$2; shift 2
-  "$j" "-Xmx$heap" "-Dstress.checks=$checks" "-javaagent:$agent=interval=$interval" -cp "$classes" dev.lockwatch.it.apps.StressApp "$@" \
+  "$j" "-Xmx$heap" "-Dstress.checks=$checks" "-Dstress.warmup=$warmup" "-javaagent:$agent=interval=$interval" -cp "$classes" dev.lockwatch.it.apps.StressApp "$@" \
     2>"agent/target/stress-$1.err" | grep '^stress ' || { echo "stress $1: FAILED (see agent/target/stress-$1.err)"; return 1; }
   grep -E '\[lockwatch\] (WARN|ERROR)' "agent/target/stress-$1.err" | grep -v 'DEADLOCK' | head -3 | sed 's/^/  agent: /' || true
   if [ "${STRESS_BASELINE:-0}" = 1 ]; then
