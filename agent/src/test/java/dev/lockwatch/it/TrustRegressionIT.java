@@ -1,5 +1,6 @@
 package dev.lockwatch.it;
 
+import dev.lockwatch.it.apps.DrainingQueueApp;
 import dev.lockwatch.it.apps.EqualLoadersApp;
 import dev.lockwatch.it.apps.ExitWhileReportBlockedApp;
 import dev.lockwatch.it.apps.GrowablePoolApp;
@@ -85,6 +86,19 @@ class TrustRegressionIT {
             ChildJvm.Report report = child.awaitReport("DEADLOCK");
             assertTrue(report.text().contains("a wait in the cycle has a timeout"), report.text());
         }
+    }
+
+    // ---- a queue that drains after hangAfter ----------------------------------------------------------------------
+
+    /**
+     * 400 threads queued on one lock for longer than hangAfter, then let go one after another, each slow to be
+     * scheduled after the one before: at some checks the lock is between two of them, with no owner. Before the
+     * rule that a lock whose waiters leave is moving, every such check reported HANGs for the queue's rest.
+     */
+    @Test
+    void aLockQueueThatDrainsAfterHangAfterIsNotAHang() throws Exception {
+        String out = healthy(DrainingQueueApp.class, "interval=100ms,hangAfter=1s", "400", "2500", "1000");
+        assertTrue(out.contains("draining-queue: all done"), out);
     }
 
     // ---- 2: a pool that can still grow -------------------------------------------------------------------------

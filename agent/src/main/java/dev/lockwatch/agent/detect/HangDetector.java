@@ -19,9 +19,12 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +202,7 @@ public final class HangDetector implements Detector, Due {
         }
         Thread self = Thread.currentThread();
         long listings = Registry.listings(); // before the lookups (see Registry.recordOf)
+        Set<Object> moved = null; // what a thread stopped waiting for since the last check (see left())
         // The sample's list of threads and their states, read once for the check (a sample made by hand has none)
         boolean listed = sample != null && sample.platform() != null;
         Thread[] all = listed ? sample.platform() : threads.all();
@@ -255,6 +259,9 @@ public final class HangDetector implements Detector, Due {
                 a.recordAt = listings;
                 Episode e = episodeOf(t, record, s, before, now, nowMillis);
                 if (e != before) {
+                    if (before != null) {
+                        moved = left(moved, before);
+                    }
                     now0.put(e.id, e);
                     a.episode = e;
                 }
@@ -273,7 +280,13 @@ public final class HangDetector implements Detector, Due {
             noteEnded(check, nowMillis);
         }
         if (seenWaits != now0.size()) {
-            now0.values().removeIf(e -> e.pass != check); // waits that ended, and threads that did
+            for (Iterator<Episode> it = now0.values().iterator(); it.hasNext(); ) {
+                Episode e = it.next();
+                if (e.pass != check) { // a wait that ended, or a thread that did
+                    moved = left(moved, e);
+                    it.remove();
+                }
+            }
         }
         episodesHigh = Math.max(episodesHigh, now0.size());
         if (shrinks(now0.size(), episodesHigh)) {
@@ -312,7 +325,10 @@ public final class HangDetector implements Detector, Due {
                 }
                 continue;
             }
-            if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK && liveOwnerOf(e) >= 0) {
+            // A lock whose waiters get it one after another moves: one that another waiter left since the last check
+            // is not hung, even at an instant when it is between two of them and has no owner.
+            if (e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK
+                    && (moved != null && moved.contains(e.awaited) || liveOwnerOf(e) >= 0)) {
                 continue; // behind a live holder: listed with the root of its chain, if that one is stuck
             }
             if (e.timed() && deadOwnerOf(e) == null) {
@@ -566,6 +582,19 @@ public final class HangDetector implements Detector, Due {
     }
 
     /** The id of the live thread that holds what the episode waits for, or -1. */
+    /**
+     * Notes that the wait of {@code ended} is over: what it waited for (a lock, a latch, a future) let a thread go
+     * since the last check. Identity, never the application's {@code equals}.
+     */
+    private static Set<Object> left(Set<Object> moved, Episode ended) {
+        if (ended.awaited == null) {
+            return moved;
+        }
+        Set<Object> set = moved != null ? moved : Collections.newSetFromMap(new IdentityHashMap<>());
+        set.add(ended.awaited);
+        return set;
+    }
+
     private long liveOwnerOf(Episode e) {
         Object sync = e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK ? e.awaited
                 : e.awaited == null ? LockSupport.getBlocker(e.thread) : null;
