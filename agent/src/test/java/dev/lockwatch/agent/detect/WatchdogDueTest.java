@@ -77,6 +77,25 @@ class WatchdogDueTest {
     }
 
     @Test
+    void anEarlyCheckWaitsTenTimesTheLastChecksCostAfterIt() throws Exception {
+        long now = System.nanoTime();
+        DueAt d = new DueAt(now + SECOND / 1000); // due 1 ms from now
+        Watchdog w = watchdog(d, Duration.ofSeconds(10));
+        java.lang.reflect.Field last = Watchdog.class.getDeclaredField("lastCheckNanos");
+        java.lang.reflect.Field cost = Watchdog.class.getDeclaredField("lastCheckCost");
+        last.setAccessible(true);
+        cost.setAccessible(true);
+        last.setLong(w, now);
+        cost.setLong(w, SECOND / 100); // the last check took 10 ms
+        assertEquals(now + SECOND / 10, w.checkAt(now + 10 * SECOND), "not before 100 ms after the last check");
+        cost.setLong(w, 2 * SECOND); // 20 s, more than the interval: the tick comes first
+        assertEquals(now + 10 * SECOND, w.checkAt(now + 10 * SECOND));
+        d.due = now + 5 * SECOND;
+        cost.setLong(w, SECOND / 100);
+        assertEquals(now + 5 * SECOND, w.checkAt(now + 10 * SECOND), "a due moment past the gap is kept");
+    }
+
+    @Test
     void noneJustBeforeTheTickOrAfterItLeavesTheTick() {
         long now = System.nanoTime();
         long tick = now + 10 * SECOND;
