@@ -433,11 +433,11 @@ public final class Registry {
         }
         ThreadRecord before = LISTED.put(r.threadId, r);
         LISTINGS.incrementAndGet();
-        if (before != null && before != r) {
+        if (before != null && before != r) { // the JDK cleared the thread's thread-locals
             before.replaced = true;
-        }
-        if (before != null && before != r && before.tookPermits()) {
-            Permits.replaced(r, before); // the JDK cleared the thread's thread-locals: the old record's permits go unseen
+            if (before.tookPermits()) {
+                Permits.replaced(r, before); // the old record's permits go unseen
+            }
         }
     }
 

@@ -581,7 +581,6 @@ public final class HangDetector implements Detector, Due {
                 && monitor.getClass().getName().equals(li.getClassName());
     }
 
-    /** The id of the live thread that holds what the episode waits for, or -1. */
     /**
      * Notes that the wait of {@code ended} is over: what it waited for (a lock, a latch, a future) let a thread go
      * since the last check. Identity, never the application's {@code equals}.
@@ -595,6 +594,7 @@ public final class HangDetector implements Detector, Due {
         return set;
     }
 
+    /** The id of the live thread that holds what the episode waits for, or -1. */
     private long liveOwnerOf(Episode e) {
         Object sync = e.awaited != null && e.record.waitKind() == ThreadRecord.WAIT_LOCK ? e.awaited
                 : e.awaited == null ? LockSupport.getBlocker(e.thread) : null;

@@ -150,7 +150,6 @@ public final class LiveSampler implements Sampler {
             }
         }
         LongTable<Object> visited = new LongTable<>(waiting.size() + todo.size());
-        long[] queuedHolder = {-1}; // the waiters of one lock share their holder: queue it once, not once per waiter
         // The registry's waiters first, each read once while its record is at hand: its record and thread are the
         // walk's (the first one put wins), then its edges. The JVM's BLOCKED threads and the holders follow.
         for (ThreadRecord r : waiting) {
@@ -159,14 +158,14 @@ public final class LiveSampler implements Sampler {
                 walk.records.put(r.threadId, r);
                 walk.addThread(t);
                 if (visited.putIfAbsent(r.threadId, Boolean.TRUE) == null) {
-                    walk.follow(walk.edgesOf(r.threadId, r, t), queuedHolder);
+                    walk.follow(walk.edgesOf(r.threadId, r, t));
                 }
             }
         }
         while (!todo.isEmpty()) {
             long id = todo.poll();
             if (visited.putIfAbsent(id, Boolean.TRUE) == null) {
-                walk.follow(walk.edgesOf(id), queuedHolder);
+                walk.follow(walk.edgesOf(id));
             }
         }
         List<PoolState> pools = new ArrayList<>();
@@ -313,13 +312,16 @@ public final class LiveSampler implements Sampler {
             }
         }
 
+        /** The holder queued last: the waiters of one lock share their holder, queued once, not once per waiter. */
+        private long queuedHolder = -1;
+
         /** Adds the edges to the graph and queues their holders to be walked. */
-        void follow(List<WaitEdge> edges, long[] queuedHolder) {
+        void follow(List<WaitEdge> edges) {
             for (WaitEdge e : edges) {
                 graph.edge(e);
-                if (e.holder() != queuedHolder[0]) {
-                    queuedHolder[0] = e.holder();
-                    todo.add(e.holder());
+                if (e.holder() != queuedHolder) {
+                    queuedHolder = e.holder();
+                    todo.add(queuedHolder);
                 }
             }
         }

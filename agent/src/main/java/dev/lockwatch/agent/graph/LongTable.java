@@ -8,8 +8,9 @@ import java.util.Arrays;
  * entry object is made per thread, and a probe compares keys without touching the values. Values are never null
  * (null marks an empty slot). No removal: a table lives for one check.
  *
- * <p>Open addressing with linear probing, at most three quarters full (consecutive keys do not collide). {@link IdTable} is the variant for values that
- * carry their key (the lock-order graph's nodes and edges), which also removes.
+ * <p>Open addressing with linear probing, at most three quarters full (consecutive keys do not collide).
+ * {@link IdTable} is the variant for values that carry their key (the lock-order graph's nodes and edges), which
+ * also removes.
  */
 public final class LongTable<V> {
     private long[] keys;
