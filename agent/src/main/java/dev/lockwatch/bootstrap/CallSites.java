@@ -60,6 +60,29 @@ public final class CallSites {
         }
     }
 
+    /*
+     * A method with two or more recorded operations (nested locks, a synchronized block's entry and exit) keeps the
+     * calling thread's record in a local variable the rewriter adds (see CallSiteRewriter): null when the method
+     * starts, set by current(Object) at its first acquisition, passed as rec to every later one. The record is the
+     * thread's for as long as the method runs, so each method invocation pays one thread-local lookup instead of
+     * one per operation, and the later lookups, which would sit right behind the previous lock's fence, are gone.
+     * Methods with one operation pass null.
+     */
+
+    /**
+     * The calling thread's record, {@code known} when the method already looked it up: the rewriter stores the
+     * result in its local.
+     */
+    @ForceInline
+    public static Object current(Object known) {
+        return known != null ? known : record();
+    }
+
+    @ForceInline
+    private static ThreadRecord record(Object rec) {
+        return rec instanceof ThreadRecord ? (ThreadRecord) rec : record();
+    }
+
     @ForceInline
     private static int plan(ThreadRecord r, Object lock, int site) {
         try {
@@ -87,38 +110,38 @@ public final class CallSites {
     // ---- call sites typed Lock (any implementation; only the JDK's locks are recorded) ---------------------
 
     @ForceInline
-    public static void lock(Lock lock, int site) {
+    public static void lock(Lock lock, Object rec, int site) {
         byte mode = modeOf(lock);
         if (mode == 0) {
             lock.lock();
             return;
         }
-        ThreadRecord r = record();
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lock();
         held(r, plan, lock, site, mode, BLOCKING);
     }
 
     @ForceInline
-    public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
+    public static void lockInterruptibly(Lock lock, Object rec, int site) throws InterruptedException {
         byte mode = modeOf(lock);
         if (mode == 0) {
             lock.lockInterruptibly();
             return;
         }
-        ThreadRecord r = record();
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lockInterruptibly();
         held(r, plan, lock, site, mode, BLOCKING);
     }
 
     @ForceInline
-    public static boolean tryLock(Lock lock, int site) {
+    public static boolean tryLock(Lock lock, Object rec, int site) {
         byte mode = modeOf(lock);
         if (mode == 0) {
             return lock.tryLock();
         }
-        ThreadRecord r = record();
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
@@ -128,12 +151,12 @@ public final class CallSites {
     }
 
     @ForceInline
-    public static boolean tryLock(Lock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+    public static boolean tryLock(Lock lock, long time, TimeUnit unit, Object rec, int site) throws InterruptedException {
         byte mode = modeOf(lock);
         if (mode == 0) {
             return lock.tryLock(time, unit);
         }
-        ThreadRecord r = record();
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
@@ -146,24 +169,24 @@ public final class CallSites {
     // ---- call sites typed ReentrantLock ---------------------------------------------------------------------------------------
 
     @ForceInline
-    public static void lock(ReentrantLock lock, int site) {
-        ThreadRecord r = record();
+    public static void lock(ReentrantLock lock, Object rec, int site) {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lock();
         held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     @ForceInline
-    public static void lockInterruptibly(ReentrantLock lock, int site) throws InterruptedException {
-        ThreadRecord r = record();
+    public static void lockInterruptibly(ReentrantLock lock, Object rec, int site) throws InterruptedException {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lockInterruptibly();
         held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     @ForceInline
-    public static boolean tryLock(ReentrantLock lock, int site) {
-        ThreadRecord r = record();
+    public static boolean tryLock(ReentrantLock lock, Object rec, int site) {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
@@ -173,8 +196,8 @@ public final class CallSites {
     }
 
     @ForceInline
-    public static boolean tryLock(ReentrantLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
-        ThreadRecord r = record();
+    public static boolean tryLock(ReentrantLock lock, long time, TimeUnit unit, Object rec, int site) throws InterruptedException {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
@@ -187,24 +210,24 @@ public final class CallSites {
     // ---- call sites typed ReentrantReadWriteLock.ReadLock ---------------------------------------------------------------------
 
     @ForceInline
-    public static void lock(ReentrantReadWriteLock.ReadLock lock, int site) {
-        ThreadRecord r = record();
+    public static void lock(ReentrantReadWriteLock.ReadLock lock, Object rec, int site) {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lock();
         held(r, plan, lock, site, ThreadRecord.READ, BLOCKING);
     }
 
     @ForceInline
-    public static void lockInterruptibly(ReentrantReadWriteLock.ReadLock lock, int site) throws InterruptedException {
-        ThreadRecord r = record();
+    public static void lockInterruptibly(ReentrantReadWriteLock.ReadLock lock, Object rec, int site) throws InterruptedException {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lockInterruptibly();
         held(r, plan, lock, site, ThreadRecord.READ, BLOCKING);
     }
 
     @ForceInline
-    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, int site) {
-        ThreadRecord r = record();
+    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, Object rec, int site) {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
@@ -214,8 +237,8 @@ public final class CallSites {
     }
 
     @ForceInline
-    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
-        ThreadRecord r = record();
+    public static boolean tryLock(ReentrantReadWriteLock.ReadLock lock, long time, TimeUnit unit, Object rec, int site) throws InterruptedException {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
@@ -228,24 +251,24 @@ public final class CallSites {
     // ---- call sites typed ReentrantReadWriteLock.WriteLock --------------------------------------------------------------------
 
     @ForceInline
-    public static void lock(ReentrantReadWriteLock.WriteLock lock, int site) {
-        ThreadRecord r = record();
+    public static void lock(ReentrantReadWriteLock.WriteLock lock, Object rec, int site) {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lock();
         held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     @ForceInline
-    public static void lockInterruptibly(ReentrantReadWriteLock.WriteLock lock, int site) throws InterruptedException {
-        ThreadRecord r = record();
+    public static void lockInterruptibly(ReentrantReadWriteLock.WriteLock lock, Object rec, int site) throws InterruptedException {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         lock.lockInterruptibly();
         held(r, plan, lock, site, ThreadRecord.EXCLUSIVE, BLOCKING);
     }
 
     @ForceInline
-    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, int site) {
-        ThreadRecord r = record();
+    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, Object rec, int site) {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock();
         if (locked) {
@@ -255,8 +278,8 @@ public final class CallSites {
     }
 
     @ForceInline
-    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
-        ThreadRecord r = record();
+    public static boolean tryLock(ReentrantReadWriteLock.WriteLock lock, long time, TimeUnit unit, Object rec, int site) throws InterruptedException {
+        ThreadRecord r = record(rec);
         int plan = plan(r, lock, site);
         boolean locked = lock.tryLock(time, unit);
         if (locked) {
@@ -278,18 +301,18 @@ public final class CallSites {
      * ({@code monitorenter} throws).
      */
     @ForceInline
-    public static void monitorEntering(Object monitor, int site) {
+    public static void monitorEntering(Object monitor, Object rec, int site) {
         if (monitor != null) {
             System.identityHashCode(monitor);
-            monitorEntered(monitor, site);
+            monitorEntered(monitor, rec, site);
         }
     }
 
     /** At the start of a {@code synchronized} method (the JVM has entered its monitor). */
     @ForceInline
-    public static void monitorEntered(Object monitor, int site) {
+    public static void monitorEntered(Object monitor, Object rec, int site) {
         try {
-            Registry.monitorEntered(monitor, site);
+            Registry.monitorEntered(record(rec), monitor, site);
         } catch (Throwable ignored) {
             // never hurt the host
         }
@@ -297,9 +320,9 @@ public final class CallSites {
 
     /** Before {@code monitorexit}, or before a return from a {@code synchronized} method. */
     @ForceInline
-    public static void monitorExiting(Object monitor) {
+    public static void monitorExiting(Object monitor, Object rec) {
         try {
-            Registry.monitorExiting(monitor);
+            Registry.monitorExiting(record(rec), monitor);
         } catch (Throwable ignored) {
             // never hurt the host
         }

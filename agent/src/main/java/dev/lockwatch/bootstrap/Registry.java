@@ -150,8 +150,10 @@ public final class Registry {
 
     /** A monitor was entered at a rewritten {@code monitorenter} or at the start of a {@code synchronized} method. */
     @ForceInline
-    static void monitorEntered(Object monitor, int site) {
-        ThreadRecord r = CURRENT.get();
+    static void monitorEntered(ThreadRecord r, Object monitor, int site) {
+        if (r == null) {
+            r = CURRENT.get();
+        }
         if (!r.monitorAgain(monitor, site)) {
             monitorEnteredSlow(r, monitor, site);
         }
@@ -172,8 +174,10 @@ public final class Registry {
 
     /** A monitor is about to be exited (a rewritten {@code monitorexit}, or a return from a synchronized method). */
     @ForceInline
-    static void monitorExiting(Object monitor) {
-        ThreadRecord r = CURRENT.get();
+    static void monitorExiting(ThreadRecord r, Object monitor) {
+        if (r == null) {
+            r = CURRENT.get();
+        }
         if (!r.monitorExitedOnTop(monitor) && r.heldCountPlain() != 0) {
             r.popMonitor(monitor);
         }

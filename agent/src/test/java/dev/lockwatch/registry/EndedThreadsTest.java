@@ -34,7 +34,7 @@ class EndedThreadsTest {
             }
             ReentrantLock lock = new ReentrantLock();
             alive[k] = new Thread(() -> {
-                CallSites.lock(lock, 1); // what a rewritten lock() call does
+                CallSites.lock(lock, null, 1); // what a rewritten lock() call does
                 lock.unlock();
             });
             alive[k].start();

@@ -136,7 +136,7 @@ class RegistryTest {
         Object future = new CompletableFuture<Void>();
         List<HeldWhileBlocking.Note> found = new ArrayList<>();
         for (int i = 0; i < 3; i++) { // the same hold site and the same wait site every time
-            CallSites.lock(lock, site);
+            CallSites.lock(lock, null, site);
             try {
                 waitHere(future);
             } finally {
@@ -154,7 +154,7 @@ class RegistryTest {
         assertTrue(b.stack.length > 0 && b.waitSite.equals(HeldWhileBlocking.firstApplicationFrame(b.stack)),
                 "the stack starts where the wait site says: " + b.waitSite);
 
-        CallSites.lock(lock, site); // the same hold site, another wait site: a new pair
+        CallSites.lock(lock, null, site); // the same hold site, another wait site: a new pair
         try {
             waitElsewhere(future);
         } finally {
@@ -170,7 +170,7 @@ class RegistryTest {
     void aLockReleasedBeforeTheWaitIsNotNoted() {
         drain();
         ReentrantLock lock = new ReentrantLock();
-        CallSites.lock(lock, 43);
+        CallSites.lock(lock, null, 43);
         lock.unlock();
         waitElsewhere(new CompletableFuture<Void>());
         assertTrue(drain().isEmpty());

@@ -145,9 +145,16 @@ public final class CallSiteRewriter implements ClassFileTransformer {
      */
     byte[] rewrite(ClassLoader loader, byte[] classfile) {
         ClassReader reader = new ClassReader(classfile);
+        Survey survey = new Survey();
+        reader.accept(survey, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        if (survey.operations == 0 && survey.waits == 0) {
+            return null;
+        }
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        SiteVisitor visitor = new SiteVisitor(writer, loader);
-        reader.accept(visitor, 0);
+        SiteVisitor visitor = new SiteVisitor(writer, loader, survey);
+        // A method that keeps the thread's record in a local of its own declares it in every frame: frames are
+        // read expanded then (and written back compressed), which only such classes pay for.
+        reader.accept(visitor, survey.recordLocals ? ClassReader.EXPAND_FRAMES : 0);
         if (visitor.rewritten == 0 && visitor.monitorWaits == 0) {
             return null;
         }
@@ -191,21 +198,89 @@ public final class CallSiteRewriter implements ClassFileTransformer {
      */
     static String replacement(String owner, String name, String descriptor) {
         String receiver = "L" + owner + ";";
+        String last = "Ljava/lang/Object;I)"; // the method's record, or null (see CallSites#current), and the site
         switch (name + descriptor) {
             case "lock()V":
             case "lockInterruptibly()V":
-                return "(" + receiver + "I)V";
+                return "(" + receiver + last + "V";
             case "tryLock()Z":
-                return "(" + receiver + "I)Z";
+                return "(" + receiver + last + "Z";
             case "tryLock(JLjava/util/concurrent/TimeUnit;)Z":
-                return "(" + receiver + "JLjava/util/concurrent/TimeUnit;I)Z";
+                return "(" + receiver + "JLjava/util/concurrent/TimeUnit;" + last + "Z";
             default:
                 return null;
         }
     }
 
+    /** Whether a call is a lock call that is rewritten (a {@link CallSites} method replaces it). */
+    static boolean isSite(int opcode, String owner, String name, String descriptor) {
+        return isLockType(opcode, owner) && replacement(owner, name, descriptor) != null;
+    }
+
+    private static boolean isSynchronizedMethod(boolean monitors, int access) {
+        return monitors && (access & Opcodes.ACC_SYNCHRONIZED) != 0 && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+    }
+
+    /** The fewest recorded operations in one method that make it keep the thread's record in a local. */
+    static final int RECORD_LOCAL_FROM = 2;
+
+    /**
+     * A first, quick read of the class (no frames, no debug information): how many recorded operations each method
+     * has, in the order the methods come, and where a local of the rewriter's own would go (the method's
+     * {@code max_locals}). A class with none is left alone without being written again.
+     */
+    private final class Survey extends ClassVisitor {
+        /** Per method, in order: the index of its record local, or -1 when it keeps none. */
+        final java.util.List<Integer> recordLocal = new java.util.ArrayList<>();
+        int operations;
+        int waits;
+        boolean recordLocals;
+
+        Survey() {
+            super(Opcodes.ASM9);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+            int index = recordLocal.size();
+            recordLocal.add(-1);
+            boolean synchronizedMethod = isSynchronizedMethod(monitors, access);
+            return new MethodVisitor(Opcodes.ASM9) {
+                private int ops = synchronizedMethod ? 1 : 0;
+
+                @Override
+                public void visitInsn(int opcode) {
+                    if (monitors && (opcode == Opcodes.MONITORENTER || opcode == Opcodes.MONITOREXIT)
+                            || synchronizedMethod && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+                        ops++;
+                    }
+                }
+
+                @Override
+                public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
+                    if (isSite(opcode, owner, mname, mdesc)) {
+                        ops++;
+                    } else if (opcode == Opcodes.INVOKEVIRTUAL && mname.equals("wait") && (mdesc.equals("()V") || mdesc.equals("(J)V"))) {
+                        waits++;
+                    }
+                }
+
+                @Override
+                public void visitMaxs(int maxStack, int maxLocals) {
+                    operations += ops;
+                    if (ops >= RECORD_LOCAL_FROM && maxLocals < 0xFFFF) {
+                        recordLocal.set(index, maxLocals);
+                        recordLocals = true;
+                    }
+                }
+            };
+        }
+    }
+
     private final class SiteVisitor extends ClassVisitor {
         private final ClassLoader loader;
+        private final Survey survey;
+        private int methods;
         private String internalName;
         private String className;
         private String sourceFile;
@@ -214,9 +289,10 @@ public final class CallSiteRewriter implements ClassFileTransformer {
         /** Object.wait calls replaced (not lock sites: they have no site id). */
         int monitorWaits;
 
-        SiteVisitor(ClassVisitor next, ClassLoader loader) {
+        SiteVisitor(ClassVisitor next, ClassLoader loader, Survey survey) {
             super(Opcodes.ASM9, next);
             this.loader = loader;
+            this.survey = survey;
         }
 
         @Override
@@ -236,9 +312,8 @@ public final class CallSiteRewriter implements ClassFileTransformer {
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-            boolean synchronizedMethod = monitors && (access & Opcodes.ACC_SYNCHRONIZED) != 0
-                    && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
-            return new Sites(next, name, (access & Opcodes.ACC_STATIC) != 0, synchronizedMethod);
+            int recordLocal = survey.recordLocal.get(methods++);
+            return new Sites(next, name, (access & Opcodes.ACC_STATIC) != 0, isSynchronizedMethod(monitors, access), recordLocal);
         }
 
         private String site(String method, int line) {
@@ -256,16 +331,59 @@ public final class CallSiteRewriter implements ClassFileTransformer {
             private final String method;
             private final boolean isStatic;
             private final boolean synchronizedMethod;
+            /** The local that keeps the thread's record (see {@link CallSites#current}), or -1. */
+            private final int recordLocal;
             private final Label start = new Label();
             private int line = -1;
             /** What pushed the value on top of the stack, when it is a lock's receiver we can name; else null. */
             private String pushed;
 
-            Sites(MethodVisitor next, String method, boolean isStatic, boolean synchronizedMethod) {
+            Sites(MethodVisitor next, String method, boolean isStatic, boolean synchronizedMethod, int recordLocal) {
                 super(Opcodes.ASM9, next);
                 this.method = method;
                 this.isStatic = isStatic;
                 this.synchronizedMethod = synchronizedMethod;
+                this.recordLocal = recordLocal;
+            }
+
+            /** Pushes the record argument of an acquisition: the method's record, looked up once and kept. */
+            private void pushRecordForAcquisition() {
+                if (recordLocal < 0) {
+                    super.visitInsn(Opcodes.ACONST_NULL);
+                    return;
+                }
+                super.visitVarInsn(Opcodes.ALOAD, recordLocal);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "current", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                super.visitInsn(Opcodes.DUP);
+                super.visitVarInsn(Opcodes.ASTORE, recordLocal);
+            }
+
+            /** Pushes the record argument of a release: the method's record if an acquisition looked it up. */
+            private void pushRecordForRelease() {
+                if (recordLocal < 0) {
+                    super.visitInsn(Opcodes.ACONST_NULL);
+                } else {
+                    super.visitVarInsn(Opcodes.ALOAD, recordLocal);
+                }
+            }
+
+            @Override
+            public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                if (recordLocal >= 0 && type == Opcodes.F_NEW) {
+                    // The record local is set (to null) before the method's first instruction, so it is an Object
+                    // everywhere: declared in every frame, after the method's own locals and TOP up to its slot.
+                    int slots = 0;
+                    for (int i = 0; i < numLocal; i++) {
+                        slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+                    }
+                    Object[] locals = new Object[numLocal + (recordLocal - slots) + 1];
+                    System.arraycopy(local, 0, locals, 0, numLocal);
+                    java.util.Arrays.fill(locals, numLocal, locals.length - 1, Opcodes.TOP);
+                    locals[locals.length - 1] = "java/lang/Object";
+                    super.visitFrame(type, locals.length, locals, numStack, stack);
+                    return;
+                }
+                super.visitFrame(type, numLocal, local, numStack, stack);
             }
 
             private String methodKey() {
@@ -283,11 +401,16 @@ public final class CallSiteRewriter implements ClassFileTransformer {
             @Override
             public void visitCode() {
                 super.visitCode();
+                if (recordLocal >= 0) {
+                    super.visitInsn(Opcodes.ACONST_NULL);
+                    super.visitVarInsn(Opcodes.ASTORE, recordLocal);
+                }
                 if (synchronizedMethod) {
                     // The JVM entered the monitor before the first instruction; its site is the method itself.
                     pushMonitor();
+                    pushRecordForAcquisition();
                     super.visitLdcInsn(sites.register(loader, className, site(method, -1), methodKey()));
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntered", "(Ljava/lang/Object;I)V", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntered", "(Ljava/lang/Object;Ljava/lang/Object;I)V", false);
                     super.visitLabel(start);
                     rewritten++;
                 }
@@ -309,8 +432,9 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                     // CallSites#monitorEntering).
                     String key = pushed;
                     super.visitInsn(Opcodes.DUP);
+                    pushRecordForAcquisition();
                     super.visitLdcInsn(sites.register(loader, className, site(method, line), key));
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntering", "(Ljava/lang/Object;I)V", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntering", "(Ljava/lang/Object;Ljava/lang/Object;I)V", false);
                     super.visitInsn(Opcodes.MONITORENTER);
                     rewritten++;
                     pushed = null;
@@ -318,10 +442,12 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                 }
                 if (monitors && opcode == Opcodes.MONITOREXIT) {
                     super.visitInsn(Opcodes.DUP);
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorExiting", "(Ljava/lang/Object;)V", false);
+                    pushRecordForRelease();
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorExiting", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                 } else if (synchronizedMethod && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                     pushMonitor();
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorExiting", "(Ljava/lang/Object;)V", false);
+                    pushRecordForRelease();
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorExiting", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                 }
                 if (opcode != Opcodes.DUP) {
                     pushed = null; // javac's synchronized (x): push x, dup, astore, monitorenter
@@ -373,6 +499,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                 }
                 String key = pushed;
                 pushed = null;
+                pushRecordForAcquisition();
                 super.visitLdcInsn(sites.register(loader, className, site(method, line), key));
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, mname, target, false);
                 rewritten++;
@@ -413,7 +540,9 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                     super.visitTryCatchBlock(start, end, handler, null);
                     super.visitLabel(handler);
                     if (frames) {
-                        super.visitFrame(Opcodes.F_FULL, 0, new Object[0], 1, new Object[] {"java/lang/Throwable"});
+                        // Expanded frames (a class with record locals) cannot be mixed with compressed ones.
+                        super.visitFrame(survey.recordLocals ? Opcodes.F_NEW : Opcodes.F_FULL, 0, new Object[0], 1,
+                                new Object[] {"java/lang/Throwable"});
                     }
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorUnwound", "()V", false);
                     super.visitInsn(Opcodes.ATHROW);

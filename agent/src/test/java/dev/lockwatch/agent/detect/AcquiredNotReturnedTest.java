@@ -37,7 +37,7 @@ class AcquiredNotReturnedTest {
         CountDownLatch done = new CountDownLatch(1);
 
         Thread reader = new Thread(() -> {
-            CallSites.lock(rw.readLock(), 1);     // its record lists this hold from now on
+            CallSites.lock(rw.readLock(), null, 1);     // its record lists this hold from now on
             rw.readLock().unlock();               // released: not recorded
             Registry.waitBegin(sync, true, false);
             rw.readLock().lock();                 // acquired again, and the acquire "has not returned"

@@ -95,10 +95,10 @@ class CallSiteRewriterTest {
     @Test
     void replacementAddsTheLockAsFirstAndTheSiteIdAsLastParameter() {
         String lock = "Ljava/util/concurrent/locks/Lock;";
-        assertEquals("(" + lock + "I)V", CallSiteRewriter.replacement("lock", "()V"));
-        assertEquals("(" + lock + "I)V", CallSiteRewriter.replacement("lockInterruptibly", "()V"));
-        assertEquals("(" + lock + "I)Z", CallSiteRewriter.replacement("tryLock", "()Z"));
-        assertEquals("(" + lock + "JLjava/util/concurrent/TimeUnit;I)Z",
+        assertEquals("(" + lock + "Ljava/lang/Object;I)V", CallSiteRewriter.replacement("lock", "()V"));
+        assertEquals("(" + lock + "Ljava/lang/Object;I)V", CallSiteRewriter.replacement("lockInterruptibly", "()V"));
+        assertEquals("(" + lock + "Ljava/lang/Object;I)Z", CallSiteRewriter.replacement("tryLock", "()Z"));
+        assertEquals("(" + lock + "JLjava/util/concurrent/TimeUnit;Ljava/lang/Object;I)Z",
                 CallSiteRewriter.replacement("tryLock", "(JLjava/util/concurrent/TimeUnit;)Z"));
         assertNull(CallSiteRewriter.replacement("unlock", "()V"), "unlock is not rewritten: the JDK records the release");
     }
@@ -114,8 +114,8 @@ class CallSiteRewriterTest {
 
     @Test
     void replacementKeepsTheStaticReceiverTypeSoEachHelperCallSiteStaysMonomorphic() {
-        assertEquals("(L" + LOCKS + "ReentrantLock;I)V", CallSiteRewriter.replacement(LOCKS + "ReentrantLock", "lock", "()V"));
-        assertEquals("(L" + LOCKS + "ReentrantReadWriteLock$ReadLock;I)V",
+        assertEquals("(L" + LOCKS + "ReentrantLock;Ljava/lang/Object;I)V", CallSiteRewriter.replacement(LOCKS + "ReentrantLock", "lock", "()V"));
+        assertEquals("(L" + LOCKS + "ReentrantReadWriteLock$ReadLock;Ljava/lang/Object;I)V",
                 CallSiteRewriter.replacement(LOCKS + "ReentrantReadWriteLock$ReadLock", "lock", "()V"));
     }
 
@@ -176,7 +176,7 @@ class CallSiteRewriterTest {
                     SITES.describe(now.pushedInt), now.toString());
         }
         assertEquals(Type.getMethodDescriptor(Type.BOOLEAN_TYPE, Type.getType(java.util.concurrent.locks.Lock.class),
-                        Type.LONG_TYPE, Type.getType(TimeUnit.class), Type.INT_TYPE),
+                        Type.LONG_TYPE, Type.getType(TimeUnit.class), Type.getType(Object.class), Type.INT_TYPE),
                 routed.stream().filter(c -> c.name.equals("tryLock")).findFirst().orElseThrow().descriptor);
     }
 
@@ -514,7 +514,7 @@ class CallSiteRewriterTest {
     }
 
     /** Defines one class from given bytes; everything else comes from the test class path. */
-    private static final class OneClassLoader extends ClassLoader {
+    static final class OneClassLoader extends ClassLoader {
         private final String name;
         private final byte[] bytes;
 
