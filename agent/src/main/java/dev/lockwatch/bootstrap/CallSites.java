@@ -292,8 +292,9 @@ public final class CallSites {
     // ---- monitors, rewritten only with lockOrder=on ------------------------------------------------------
 
     /**
-     * Just before {@code monitorenter}. The object's identity hash is taken first, while this thread does not lock
-     * it yet, so that hashing it for the lock-order chain later never inflates its monitor. The entry is noted
+     * Just before {@code monitorenter}. The first time the monitor is noted at this site, its identity hash is taken
+     * first, while this thread does not lock it yet, so that hashing it for the lock-order chain later never inflates
+     * its monitor; a monitor entered again at the same site was hashed then (see Registry). The entry is noted
      * before the monitor is entered, because nothing that may throw can stand between {@code monitorenter} and the
      * block's exception range without making the method uncompilable (see CallSiteRewriter). That is safe: the
      * record's monitor entries are read by their own thread only (lock orders, held-while-blocking), and it holds
@@ -303,8 +304,11 @@ public final class CallSites {
     @ForceInline
     public static void monitorEntering(Object monitor, Object rec, int site) {
         if (monitor != null) {
-            System.identityHashCode(monitor);
-            monitorEntered(monitor, rec, site);
+            try {
+                Registry.monitorEntering(record(rec), monitor, site);
+            } catch (Throwable ignored) {
+                // never hurt the host
+            }
         }
     }
 

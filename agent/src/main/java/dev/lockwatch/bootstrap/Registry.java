@@ -148,7 +148,22 @@ public final class Registry {
         static final boolean ON = LockOrders.enabled;
     }
 
-    /** A monitor was entered at a rewritten {@code monitorenter} or at the start of a {@code synchronized} method. */
+    /**
+     * A monitor is about to be entered at a rewritten {@code monitorenter}. Only an entry that is not the ghost of the
+     * same monitor at the same site (the slow path) hashes it: a ghost was hashed when it was first noted.
+     */
+    @ForceInline
+    static void monitorEntering(ThreadRecord r, Object monitor, int site) {
+        if (r == null) {
+            r = CURRENT.get();
+        }
+        if (!r.monitorAgain(monitor, site)) {
+            System.identityHashCode(monitor);
+            monitorEnteredSlow(r, monitor, site);
+        }
+    }
+
+    /** A monitor was entered at the start of a {@code synchronized} method. */
     @ForceInline
     static void monitorEntered(ThreadRecord r, Object monitor, int site) {
         if (r == null) {
