@@ -305,7 +305,7 @@ public final class CallSites {
     public static void monitorEntering(Object monitor, Object rec, int site) {
         if (monitor != null) {
             try {
-                Registry.monitorEntering(record(rec), monitor, site);
+                Registry.monitorEntered(record(rec), monitor, site, true);
             } catch (Throwable ignored) {
                 // never hurt the host
             }
@@ -316,7 +316,7 @@ public final class CallSites {
     @ForceInline
     public static void monitorEntered(Object monitor, Object rec, int site) {
         try {
-            Registry.monitorEntered(record(rec), monitor, site);
+            Registry.monitorEntered(record(rec), monitor, site, false);
         } catch (Throwable ignored) {
             // never hurt the host
         }

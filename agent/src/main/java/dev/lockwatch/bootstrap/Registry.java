@@ -149,27 +149,19 @@ public final class Registry {
     }
 
     /**
-     * A monitor is about to be entered at a rewritten {@code monitorenter}. Only an entry that is not the ghost of the
-     * same monitor at the same site (the slow path) hashes it: a ghost was hashed when it was first noted.
+     * A monitor is entered: just before a rewritten {@code monitorenter} ({@code hash} true), or at the start of a
+     * {@code synchronized} method, whose monitor the JVM already holds ({@code hash} false, a constant at each
+     * caller). Only an entry that is not the ghost of the same monitor at the same site (the slow path) hashes it
+     * before {@code monitorenter}, while this thread does not lock it yet: a ghost was hashed when it was first
+     * noted, and a synchronized method's site is never a block's (see CallSiteRewriter), so its unhashed ghost is
+     * never taken for one.
      */
     @ForceInline
-    static void monitorEntering(ThreadRecord r, Object monitor, int site) {
-        if (r == null) {
-            r = CURRENT.get();
-        }
+    static void monitorEntered(ThreadRecord r, Object monitor, int site, boolean hash) {
         if (!r.monitorAgain(monitor, site)) {
-            System.identityHashCode(monitor);
-            monitorEnteredSlow(r, monitor, site);
-        }
-    }
-
-    /** A monitor was entered at the start of a {@code synchronized} method. */
-    @ForceInline
-    static void monitorEntered(ThreadRecord r, Object monitor, int site) {
-        if (r == null) {
-            r = CURRENT.get();
-        }
-        if (!r.monitorAgain(monitor, site)) {
+            if (hash) {
+                System.identityHashCode(monitor);
+            }
             monitorEnteredSlow(r, monitor, site);
         }
     }
@@ -190,9 +182,6 @@ public final class Registry {
     /** A monitor is about to be exited (a rewritten {@code monitorexit}, or a return from a synchronized method). */
     @ForceInline
     static void monitorExiting(ThreadRecord r, Object monitor) {
-        if (r == null) {
-            r = CURRENT.get();
-        }
         if (!r.monitorExitedOnTop(monitor) && r.heldCountPlain() != 0) {
             r.popMonitor(monitor);
         }

@@ -283,7 +283,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
     @ForceInline
     boolean monitorAgain(Object monitor, int site) {
         int n = heldCount;
-        if (n != heldTop && heldLocks[n] == monitor && heldSites[n] == site) {
+        if (n != heldTop && heldLocks[n] == monitor && heldSites[n] == site && heldModes[n] == MONITOR) {
             count(n + 1, monitor, site);
             return true;
         }

@@ -7,8 +7,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The per-thread hold list: a hold is noted when a lock is taken, nothing is done when it is released, and the
@@ -130,6 +132,33 @@ class ThreadRecordTest {
         record.popMonitor(m);
         assertEquals(0, record.copyHolds(locks, sites, modes));
         assertNull(locks[1]);
+    }
+
+    /**
+     * A ReentrantLock's ghost is never reused as a monitor's entry, even at the same site id (a lock call and a
+     * synchronized block on the same field on one line read alike): the monitor would be recorded as an exclusive
+     * lock, and its monitorexit would not find it.
+     */
+    @Test
+    void aLocksGhostAtTheSameSiteIsNotTakenForAMonitorEntry() {
+        ReentrantLock outer = new ReentrantLock();
+        ReentrantLock inner = new ReentrantLock();
+        acquire(outer, 1);
+        try {
+            acquire(inner, 2);
+            inner.unlock(); // not recorded
+            acquire(outer, 1); // a re-entry of the outer one: the released inner becomes the ghost above it
+            assertEquals(1, valid());
+            assertFalse(record.monitorAgain(inner, 2),
+                    "the ghost was an exclusive hold, not a monitor entry");
+            record.push(inner, 2, ThreadRecord.MONITOR);
+            assertEquals(ThreadRecord.MONITOR, modes[record.copyHolds(locks, sites, modes) - 1]);
+            assertTrue(record.monitorExitedOnTop(inner));
+            assertEquals(1, record.copyHolds(locks, sites, modes));
+            outer.unlock();
+        } finally {
+            outer.unlock();
+        }
     }
 
     @Test

@@ -376,6 +376,12 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                     for (int i = 0; i < numLocal; i++) {
                         slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
                     }
+                    if (slots > recordLocal) {
+                        // More locals than the method declares: the class fails verification as it is; leave the
+                        // frame as it is rather than overwrite one of its locals.
+                        super.visitFrame(type, numLocal, local, numStack, stack);
+                        return;
+                    }
                     Object[] locals = new Object[numLocal + (recordLocal - slots) + 1];
                     System.arraycopy(local, 0, locals, 0, numLocal);
                     java.util.Arrays.fill(locals, numLocal, locals.length - 1, Opcodes.TOP);
@@ -409,7 +415,7 @@ public final class CallSiteRewriter implements ClassFileTransformer {
                     // The JVM entered the monitor before the first instruction; its site is the method itself.
                     pushMonitor();
                     pushRecordForAcquisition();
-                    super.visitLdcInsn(sites.register(loader, className, site(method, -1), methodKey()));
+                    super.visitLdcInsn(sites.register(loader, className, site(method, -1), methodKey(), true));
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, CALL_SITES, "monitorEntered", "(Ljava/lang/Object;Ljava/lang/Object;I)V", false);
                     super.visitLabel(start);
                     rewritten++;

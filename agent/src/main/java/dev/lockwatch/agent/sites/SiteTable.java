@@ -57,6 +57,15 @@ public final class SiteTable {
      * same lock (or the same kind of lock) in every run, so lock orders can be compared across JVMs.
      */
     public int register(ClassLoader loader, String className, String site, String key) {
+        return register(loader, className, site, key, false);
+    }
+
+    /**
+     * The same; {@code methodEntry} marks the monitor of a {@code synchronized} method, whose site never shares an
+     * id with a block's, even where both read alike (overloads of one name in a class without line numbers): the
+     * monitor fast path takes a same-site entry for a block's, which it hashed (see Registry#monitorEntered).
+     */
+    public int register(ClassLoader loader, String className, String site, String key, boolean methodEntry) {
         synchronized (lock) {
             loaders.purge(freeLoader);
             Map<String, Map<String, Integer>> classes = loaders.get(loader);
@@ -69,7 +78,7 @@ public final class SiteTable {
                 sites = new HashMap<>();
                 classes.put(className, sites);
             }
-            String entry = key == null ? site : site + "\u0000" + key;
+            String entry = (methodEntry ? "\u0001" : "") + (key == null ? site : site + "\u0000" + key);
             Integer id = sites.get(entry);
             if (id == null) {
                 id = allocate(site, key);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,25 @@ class SiteTableGrowthTest {
                 "a freed index is reused before the table grows");
         assertNull(sites.describe(ids.get(73)));
         assertEquals("com.example.D.m(D.java:1)", sites.describe(reused));
+    }
+
+    /**
+     * A synchronized method's monitor and a synchronized block that read alike (overloads of one name without line
+     * numbers, both on this) get two ids: the monitor fast path reuses a same-site ghost as a block's, which it
+     * hashed before entering, and a method's entry was never hashed.
+     */
+    @Test
+    void aSynchronizedMethodsSiteNeverSharesAnIdWithABlockThatReadsAlike() {
+        SiteTable sites = new SiteTable();
+        ClassLoader loader = SiteTableGrowthTest.class.getClassLoader();
+        String text = "com.example.C.m(C.java)";
+        int block = sites.register(loader, "com/example/C", text, "this com.example.C");
+        int method = sites.register(loader, "com/example/C", text, "this com.example.C", true);
+        assertNotEquals(block, method);
+        assertEquals(block, sites.register(loader, "com/example/C", text, "this com.example.C"));
+        assertEquals(method, sites.register(loader, "com/example/C", text, "this com.example.C", true));
+        assertEquals(text, sites.describe(method), "the text reads the same");
+        assertEquals("this com.example.C", sites.keyOf(method), "the key means the same in every run");
     }
 
     @Test
