@@ -3,8 +3,6 @@ package dev.lockwatch.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
-import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.Set;
 
@@ -60,21 +58,26 @@ final class BootstrapInjector {
         if (!onBootstrapLoader()) {
             Module agent = BootstrapInjector.class.getModule();
             inst.redefineModule(base, Set.of(), Map.of(), Map.of("jdk.internal.misc", Set.of(agent)), Set.of(), Map.of());
-            Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
-            Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-            Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                    ClassLoader.class, ProtectionDomain.class);
-            ClassLoader jar = BootstrapInjector.class.getClassLoader();
-            for (String simple : CLASSES) {
-                String name = PACKAGE + simple;
-                byte[] bytes = read(jar, name);
-                define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
-            }
+            defineAll(BootstrapInjector.class.getClassLoader());
         }
         Module boot = Class.forName(PACKAGE + "Registry", false, null).getModule();
         // java.base reads the classes its inlined code calls; they reach the JDK internals they read.
         inst.redefineModule(base, Set.of(boot), Map.of(), Map.of("java.util.concurrent.locks", Set.of(boot)), Set.of(), Map.of());
         return boot;
+    }
+
+    /**
+     * Direct calls, not reflection: the JDK generates an accessor class for a reflective method called more than 15
+     * times (about 15 classes loaded and one generated on every start). The calls resolve when this method first
+     * runs, after {@link #inject} exported {@code jdk.internal.misc} to the agent.
+     */
+    private static void defineAll(ClassLoader jar) throws IOException {
+        jdk.internal.misc.Unsafe unsafe = jdk.internal.misc.Unsafe.getUnsafe();
+        for (String simple : CLASSES) {
+            String name = PACKAGE + simple;
+            byte[] bytes = read(jar, name);
+            unsafe.defineClass(name, bytes, 0, bytes.length, null, null);
+        }
     }
 
     private static byte[] read(ClassLoader jar, String name) throws IOException {

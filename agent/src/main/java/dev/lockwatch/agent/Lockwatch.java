@@ -113,8 +113,12 @@ public final class Lockwatch {
         agent.start();
         Runtime.getRuntime().addShutdownHook(new Thread(lw.new Shutdown(), "lockwatch-shutdown"));
         System.setProperty(Protocol.RUNNING_PROPERTY, VERSION);
-        Protocol.reply(agentArgs, "attached to " + ProcessHandle.current().pid() + "; reports go to that JVM's stderr or its"
-                + " configured log");
+        if (agentArgs != null && agentArgs.indexOf('@') >= 0) {
+            // only an attach asks for the reply: ProcessHandle's set-up (a reaper pool, lambdas) stays off a
+            // -javaagent start
+            Protocol.reply(agentArgs, "attached to " + ProcessHandle.current().pid() + "; reports go to that JVM's stderr"
+                    + " or its configured log");
+        }
     }
 
     private static Map<String, String> optionProperties() {
