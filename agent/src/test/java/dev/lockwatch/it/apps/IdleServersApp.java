@@ -57,7 +57,12 @@ public final class IdleServersApp {
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             String path = request.getRequestURI();
             if (path.equals("/stop")) {
-                response.getWriter().println("stopping");
+                // A whole response with its length, flushed before the stop begins: a chunked one could be cut
+                // before its last chunk by the server stopping, and the client then read a broken body (seen once
+                // in CI with two test forks).
+                byte[] body = "stopping\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
                 response.flushBuffer();
                 Thread stopper = new Thread(() -> {
                     try {
