@@ -113,12 +113,12 @@ public final class Lockwatch {
         agent.start();
         Runtime.getRuntime().addShutdownHook(new Thread(lw.new Shutdown(), "lockwatch-shutdown"));
         System.setProperty(Protocol.RUNNING_PROPERTY, VERSION);
-        if (agentArgs != null && agentArgs.indexOf('@') >= 0) {
-            // only an attach asks for the reply: ProcessHandle's set-up (a reaper pool, lambdas) stays off a
-            // -javaagent start
-            Protocol.reply(agentArgs, "attached to " + ProcessHandle.current().pid() + "; reports go to that JVM's stderr"
-                    + " or its configured log");
-        }
+        // The pid is read here, at start, on purpose: ProcessHandle's class initializer (a reaper pool, lambdas)
+        // would otherwise run first in the watchdog's set-up, which may be while the application has exhausted the
+        // heap; a class whose initializer failed can never be used again in that JVM, and no check could ever start
+        // (TrustRegressionIT.deadlockAfterOutOfMemoryChurnIsStillReported, on JDK 25).
+        long pid = ProcessHandle.current().pid();
+        Protocol.reply(agentArgs, "attached to " + pid + "; reports go to that JVM's stderr or its configured log");
     }
 
     private static Map<String, String> optionProperties() {
