@@ -36,14 +36,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class StartupIT {
     /**
-     * Measured at ce3a7ff, which took the reflective accessor, java.time and ProcessHandle off the start-up path
-     * (OpenJDK 17.0.15: 396 classes before main without the agent, 938 with it, +542; Temurin 25.0.3: 403 and
-     * 1,074 to 1,075, +671 and +672 in two runs), plus about 10% of headroom: on JDK 25 the count moved by about 20
-     * classes from run to run before (method-handle and lambda-form spinning). With java.time's formatter back on
-     * the start path (see EarlyLine): +536 and +679, the start line being written by the agent's thread, which may
-     * load it before or after main. Before ce3a7ff: +665 and +855 to +879, with limits of 700 and 920.
+     * The limits measured before this session's start-up change (wt-fast, OpenJDK 17.0.15: +665; Temurin 25.0.3:
+     * +832, then +855 to +879 in four runs of the attach change), plus about 5%. ce3a7ff took java.time's formatter and
+     * ProcessHandle off the start path and reached +542 and +672, and these limits were lowered to 600 and 740;
+     * 0647e8d and 593753a put both back (a class first initialized by the watchdog during the application's
+     * OutOfMemoryError can never be used again; see Lockwatch.premain and EarlyLine), and the count went back to
+     * +669 on JDK 17 in a fresh-clone CI run, over 600. The start line is written on the agent's thread while main
+     * starts, so its classes count before or after main by timing: the count moves by 20 to 100 from run to run.
+     * At 593753a: +636, +644 and +669 (JDK 17), +787 (JDK 25); JDK 17's limit is 740 (it was 700), about 10% over.
      */
-    static final int MAX_EXTRA_CLASSES_BEFORE_MAIN = Runtime.version().feature() >= 21 ? 740 : 600;
+    static final int MAX_EXTRA_CLASSES_BEFORE_MAIN = Runtime.version().feature() >= 21 ? 920 : 740;
     private static final String MAIN = HelloApp.class.getName();
 
     @TempDir
