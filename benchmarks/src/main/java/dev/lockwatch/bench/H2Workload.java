@@ -47,13 +47,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * iteration, outside the measurement, so it never holds more than one iteration's rows. With an iteration time
  * shorter than one operation, JMH runs one operation per iteration.
  *
+ * <p>Eight warm-up iterations: the first operations of a fork are the JIT compiling H2's classes (and, with the
+ * agent, their rewritten lock and monitor sites), several times slower than a warm one; the score is the steady
+ * state, and {@code scripts/bench-all.sh} gives the warm-up separately.
+ *
  * <p>Annotation values are the defaults when run through plain JMH; {@link CompareRunner} overrides them from its
  * own options.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@Warmup(iterations = 8, time = 1, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
 public class H2Workload {
