@@ -73,6 +73,10 @@ public final class Lockwatch {
     private volatile String savedOrders;
     private volatile Watchdog watchdog;
     private volatile Thread agentThread;
+    /** Taken by {@link #warmPlatformParts()} on the agent's thread at start; null until then or if that failed. */
+    private volatile ThreadMXBean threadBean;
+    /** The JVM's start, in epoch milliseconds, taken with {@link #threadBean}; 0 until then. */
+    private volatile long jvmStart;
     private volatile boolean stopping;
     /** Set at exit when the watchdog's check under way did not end in time. */
     private volatile boolean checkCutOff;
@@ -160,6 +164,7 @@ public final class Lockwatch {
                         + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
                         : "monitors via the JVM") + (denied == null ? "" : "; " + SafeText.plain(denied)));
                 started.countDown();
+                warmPlatformParts();
                 tellHooksNotApplied();
                 if (installed.applicationClassesLeftAlone() > 0) {
                     log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
@@ -220,15 +225,39 @@ public final class Lockwatch {
         return null;
     }
 
+    /**
+     * The JDK parts the checks need whose first use runs a class initializer that allocates a lot: ManagementFactory's
+     * finder of platform beans (a ServiceLoader over the platform's modules, maps; 15 to 18 ms and about 100 classes
+     * here). Taken on the agent's thread right after the start line, so not on the JVM's start-up path, and before
+     * the application has had time to fill its heap: left to the first check, an application that ran out of memory
+     * at that moment made the initializer fail, and a class whose initializer failed never works again in that JVM,
+     * so no check could ever start (CI caught it: TrustRegressionIT.deadlockAfterOutOfMemoryChurnIsStillReported;
+     * deadlockAfterTheApplicationPoisonedManagementIsStillReported now shows it every run).
+     */
+    private void warmPlatformParts() {
+        try {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+            threadBean = mx;
+        } catch (Throwable t) {
+            // build() asks again at the first check and says why if it still fails
+        }
+    }
+
     /** Everything the checks need, built on the agent's thread when the first check is due. */
     private Watchdog build() throws ReflectiveOperationException {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = threadBean;
+        if (mx == null) {
+            mx = ManagementFactory.getThreadMXBean();
+            jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+            threadBean = mx;
+        }
         long pid = ProcessHandle.current().pid();
         String host = Host.name();
         Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder(),
                 options.lockOrderFile() == null ? null : new LockOrderFile(options.lockOrderFile()),
                 "pid " + pid + " on " + host + ", started " + java.time.Instant.ofEpochMilli(
-                        ManagementFactory.getRuntimeMXBean().getStartTime()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        jvmStart).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 options.permits())
                 .withHangs(options.hangAfter());
         this.detection = detection;

@@ -7,6 +7,7 @@ import dev.lockwatch.it.apps.GrowablePoolApp;
 import dev.lockwatch.it.apps.NullNameClassApp;
 import dev.lockwatch.it.apps.OomChurnApp;
 import dev.lockwatch.it.apps.ParallelStreamMonitorApp;
+import dev.lockwatch.it.apps.PoisonedManagementApp;
 import dev.lockwatch.it.apps.SecurityManagerApp;
 import dev.lockwatch.it.apps.TimedBackoffApp;
 import org.junit.jupiter.api.Assumptions;
@@ -121,6 +122,31 @@ class TrustRegressionIT {
             List<String> failed = child.output().lines().filter(l -> l.contains("check failed"))
                     .collect(Collectors.toList());
             assertEquals(failed.size(), failed.stream().distinct().count(), "each failure said once:\n" + child.output());
+        }
+    }
+
+    /**
+     * The first check used to be the first use of ManagementFactory: an application out of memory at that moment
+     * made its initializer fail, and no check could ever start (caught once by the test above in CI, 1 run in many).
+     * This one poisons {@code java.lang.management} on purpose, every run; without the agent it stays poisoned.
+     */
+    @Test
+    void deadlockAfterTheApplicationPoisonedManagementIsStillReported() throws Exception {
+        List<String> jvm = List.of("-Xmx32m", "-XX:+UseSerialGC");
+        List<String> plain = new ArrayList<>(List.of(ChildJvm.java()));
+        plain.addAll(jvm);
+        plain.addAll(List.of("-cp", apps(PoisonedManagementApp.class).toString(), PoisonedManagementApp.class.getName()));
+        try (ChildJvm child = ChildJvm.start(plain)) {
+            child.awaitLine(l -> l.startsWith("poisoned-management: heap recovered"), 0, BOUND, "saying the heap recovered");
+            assertTrue(child.output().contains("the ThreadMXBean now: java.lang.NoClassDefFoundError: Could not initialize"),
+                    "without the agent, the application's OutOfMemoryError leaves java.lang.management unusable:\n"
+                            + child.output());
+        }
+        try (ChildJvm child = start(PoisonedManagementApp.class, "interval=1s", jvm)) {
+            child.awaitLine(l -> l.startsWith("poisoned-management: heap recovered"), 0, BOUND, "saying the heap recovered");
+            ChildJvm.Report report = child.awaitReport("DEADLOCK");
+            assertTrue(report.text().contains("\"poisoned-A-then-B\""), report.text());
+            assertFalse(child.output().contains("could not start the checks"), child.output());
         }
     }
 
