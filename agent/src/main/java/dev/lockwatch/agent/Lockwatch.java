@@ -150,51 +150,118 @@ public final class Lockwatch {
         }
     }
 
-    /** The agent's thread: the start-up line, then, one interval later, the detection machinery and the checks. */
+    /**
+     * The agent's thread: the start-up line, then, one interval later, the detection machinery and the checks.
+     *
+     * <p>An application that fills its heap from its first moment (TrustRegressionIT's churn) can make any step here
+     * throw OutOfMemoryError, even the call of a method not called before (resolving it allocates), and once that
+     * ended this thread before any check. So the steps are phases of one loop: a phase that runs out of memory is
+     * tried again 20 ms later; the start line and the notices that follow it are left out after 100 such tries (2 s)
+     * or at any other failure; the checks themselves are never given up on memory, and any other failure there
+     * (none is known) ends the thread with one line on stderr.
+     */
     private final class AgentThread implements Runnable {
         @Override
         public void run() {
-            Registry.suppressCurrentThread();
-            try {
-                String denied = SecurityDenial.now();
-                log.start("Lockwatch " + VERSION + " started" + (attached ? " (attached)" : "") + ": "
-                        + SafeText.plain(options.describe(log.destination())) + "; instrumented: lock call sites in "
-                        + "application classes, contended java.util.concurrent acquires, executor hand-offs (futures, "
-                        + "pools), " + (options.permits() ? "Semaphore permit takes and releases, " : "")
-                        + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
-                        : "monitors via the JVM") + (denied == null ? "" : "; " + SafeText.plain(denied)));
-                started.countDown();
-                warmPlatformParts();
-                tellHooksNotApplied();
-                if (installed.applicationClassesLeftAlone() > 0) {
-                    log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
-                            + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
-                            + " with -javaagent)", false);
-                }
-                // Detection is built one interval after start, so a short JVM never pays for it; with lock-order
-                // checking on, at once: orders taken from the first moment must reach the graph.
-                long firstCheck = System.nanoTime() + (options.lockOrder() ? 0 : options.interval().toNanos());
-                while (!stopping && System.nanoTime() - firstCheck < 0) {
-                    LockSupport.parkNanos(this, firstCheck - System.nanoTime());
-                }
-                if (stopping && !options.lockOrder()) {
-                    return; // with lock-order checking, the orders already taken are still checked (and kept)
-                }
-                Watchdog w = buildOrRetry();
-                if (w == null) {
-                    return;
-                }
-                watchdog = w;
-                // The interval before the first check has passed already, unless lock-order checking skipped it.
-                w.run(options.lockOrder() ? System.nanoTime() + options.interval().toNanos() : System.nanoTime());
-            } catch (Throwable t) {
+            int phase = SUPPRESS;
+            int tries = 0;
+            long start = System.nanoTime();
+            Watchdog w = null;
+            while (true) {
                 try {
-                    System.err.println("lockwatch: the agent's thread stopped (" + SafeText.plain(String.valueOf(t))
-                            + "); the application runs on without Lockwatch's checks");
-                } catch (Throwable ignored) {
-                    // nothing left to say it with
+                    switch (phase) {
+                        case SUPPRESS:
+                            Registry.suppressCurrentThread();
+                            phase = START_LINE;
+                            tries = 0;
+                            // fall through
+                        case START_LINE:
+                            startLine();
+                            phase = START_NOTICES;
+                            tries = 0;
+                            // fall through
+                        case START_NOTICES:
+                            started.countDown(); // also when the start line was left out: the last line never waits
+                            warmPlatformParts();
+                            startNotices();
+                            phase = FIRST_INTERVAL;
+                            tries = 0;
+                            // fall through
+                        case FIRST_INTERVAL:
+                            // Detection is built one interval after start, so a short JVM never pays for it; with
+                            // lock-order checking on, at once: orders taken from the first moment must reach the graph.
+                            long firstCheck = start + (options.lockOrder() ? 0 : options.interval().toNanos());
+                            while (!stopping && System.nanoTime() - firstCheck < 0) {
+                                LockSupport.parkNanos(this, firstCheck - System.nanoTime());
+                            }
+                            if (stopping && !options.lockOrder()) {
+                                return; // with lock-order checking, the orders already taken are still checked (and kept)
+                            }
+                            phase = BUILD;
+                            // fall through
+                        case BUILD:
+                            w = buildOrRetry();
+                            if (w == null) {
+                                return;
+                            }
+                            watchdog = w;
+                            phase = CHECKS;
+                            // fall through
+                        default:
+                            // The interval before the first check has passed already, unless lock-order checking
+                            // skipped it.
+                            w.run(options.lockOrder() ? System.nanoTime() + options.interval().toNanos() : System.nanoTime());
+                            return;
+                    }
+                } catch (Throwable t) {
+                    boolean memory = t instanceof VirtualMachineError;
+                    if (phase < FIRST_INTERVAL && (!memory || ++tries >= 100)) {
+                        phase++; // the start line or its notices, left out
+                        tries = 0;
+                        continue;
+                    }
+                    if (!memory) {
+                        try {
+                            System.err.println("lockwatch: the agent's thread stopped (" + SafeText.plain(String.valueOf(t))
+                                    + "); the application runs on without Lockwatch's checks");
+                        } catch (Throwable ignored) {
+                            // nothing left to say it with
+                        }
+                        return;
+                    }
+                    if (stopping && phase < BUILD) {
+                        return;
+                    }
                 }
+                LockSupport.parkNanos(this, 20_000_000L);
             }
+        }
+    }
+
+    /** The phases of {@link AgentThread} (ints rather than an enum, which would be two more classes at every start). */
+    private static final int SUPPRESS = 0;
+    private static final int START_LINE = 1;
+    private static final int START_NOTICES = 2;
+    private static final int FIRST_INTERVAL = 3;
+    private static final int BUILD = 4;
+    private static final int CHECKS = 5;
+
+    private void startLine() {
+        String denied = SecurityDenial.now();
+        log.start("Lockwatch " + VERSION + " started" + (attached ? " (attached)" : "") + ": "
+                + SafeText.plain(options.describe(log.destination())) + "; instrumented: lock call sites in "
+                + "application classes, contended java.util.concurrent acquires, executor hand-offs (futures, "
+                + "pools), " + (options.permits() ? "Semaphore permit takes and releases, " : "")
+                + (options.lockOrder() ? "synchronized blocks and methods in application classes (lock order)"
+                : "monitors via the JVM") + (denied == null ? "" : "; " + SafeText.plain(denied)));
+    }
+
+    private void startNotices() {
+        tellHooksNotApplied();
+        if (installed.applicationClassesLeftAlone() > 0) {
+            log.notice(installed.applicationClassesLeftAlone() + " loaded classes on the stacks of waiting threads"
+                    + " were left unchanged (their lock call sites have no recorded site until the JVM restarts"
+                    + " with -javaagent)", false);
         }
     }
 
@@ -269,8 +336,16 @@ public final class Lockwatch {
         outputs.add(waits);
         outputs.add(new HousekeepingOutput());
         if (options.jmx()) {
-            outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, this::recordedOrders,
-                    this::ordersInGraph, log));
+            try {
+                outputs.add(new LockwatchBean(stats, waits, VERSION, this::describeOptions, this::recordedOrders,
+                        this::ordersInGraph, log));
+            } catch (LinkageError e) {
+                // Its class (or javax.management's) failed to initialize, out of memory at that moment, and never
+                // will now: the checks go on without the MBean rather than never starting. Out of memory now (not
+                // a LinkageError) fails the build, which is tried again.
+                log.notice("MBean " + LockwatchBean.OBJECT_NAME + " not registered (" + SafeText.plain(String.valueOf(e))
+                        + "); the checks run on without it", true);
+            }
         }
         Options o = options;
         pipeline = new Pipeline(outputs, new ThreadDump(mx, waits, VERSION, pid, host, log), stats, pid, host, policyOf(o));
