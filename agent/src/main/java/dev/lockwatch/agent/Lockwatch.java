@@ -73,7 +73,7 @@ public final class Lockwatch {
     private volatile String savedOrders;
     private volatile Watchdog watchdog;
     private volatile Thread agentThread;
-    /** Taken by {@link #warmPlatformParts()} on the agent's thread at start; null until then or if that failed. */
+    /** Taken by {@link #threadBean()}, first from {@link #warmPlatformParts()} at start; null until then or if that failed. */
     private volatile ThreadMXBean threadBean;
     /** The JVM's start, in epoch milliseconds, taken with {@link #threadBean}; 0 until then. */
     private volatile long jvmStart;
@@ -303,22 +303,26 @@ public final class Lockwatch {
      */
     private void warmPlatformParts() {
         try {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-            threadBean = mx;
+            threadBean();
         } catch (Throwable t) {
             // build() asks again at the first check and says why if it still fails
         }
     }
 
-    /** Everything the checks need, built on the agent's thread when the first check is due. */
-    private Watchdog build() throws ReflectiveOperationException {
+    /** The ThreadMXBean, taken (with {@link #jvmStart}) at its first call. */
+    private ThreadMXBean threadBean() {
         ThreadMXBean mx = threadBean;
         if (mx == null) {
             mx = ManagementFactory.getThreadMXBean();
             jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
             threadBean = mx;
         }
+        return mx;
+    }
+
+    /** Everything the checks need, built on the agent's thread when the first check is due. */
+    private Watchdog build() throws ReflectiveOperationException {
+        ThreadMXBean mx = threadBean();
         long pid = ProcessHandle.current().pid();
         String host = Host.name();
         Detection detection = new Detection(mx, sites, new MonitorSites(inst), attached, options.lockOrder(),
